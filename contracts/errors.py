@@ -1,0 +1,29 @@
+"""Exceptions raised for misuse of the package.
+
+A payload that breaks the contract is never an exception: it is a list of
+:class:`contracts.violations.Violation` values. Exceptions are for calls that
+cannot be answered at all::
+
+    ContractError                 base of everything raised here
+    ├── UnknownRoute              no documented operation for (method, path)
+    ├── UnknownSchema             no schema with that $id in schemas/
+    └── OptionError               a malformed option value (e.g. --strictness)
+"""
+
+from __future__ import annotations
+
+
+class ContractError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class UnknownRoute(ContractError):
+    """The (method, path) pair matches no documented operation."""
+
+
+class UnknownSchema(ContractError):
+    """No schema with the given ``$id`` is loaded."""
+
+
+class OptionError(ContractError, ValueError):
+    """An option value could not be parsed."""

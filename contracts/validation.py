@@ -1,0 +1,158 @@
+"""Payloads -> Violations: the JSON Schemas first, then the semantic rules.
+
+:class:`Validator` compiles each schema once and is cheap to reuse;
+:func:`validate` is the one-call public API on top of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema._utils import find_evaluated_property_keys_by_schema
+
+from contracts import registry, routing
+from contracts.rules import RULES
+from contracts.violations import Kind, Strictness, Violation, pointer, show
+
+JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+def json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    return next((name for cls, name in JSON_TYPES if isinstance(value, cls)), type(value).__name__)
+
+
+def kind_of(keyword: str) -> Kind:
+    if keyword == "enum":
+        return "undocumented-value"
+    if keyword == "unevaluatedProperties":
+        return "undocumented-field"
+    return "structure"
+
+
+class Validator:
+    """Validates bodies against the schemas of ``schemas/`` and the rules.
+
+    One instance per :class:`Strictness`: when undocumented fields are
+    reported, the closed (strict) variant of the schemas is used.
+    """
+
+    def __init__(self, strictness: Strictness = Strictness()) -> None:
+        self.strictness = strictness
+        self.schemas = registry.load(strict=strictness.undocumented_field != "off")
+        self.format_checker = FormatChecker()
+        self._compiled: dict[str, Draft202012Validator] = {}
+
+    def compiled(self, schema_id: str) -> Draft202012Validator:
+        schema_id = registry.resolve_id(schema_id)
+        if schema_id not in self._compiled:
+            self._compiled[schema_id] = Draft202012Validator(
+                self.schemas.get(schema_id),
+                registry=self.schemas.registry,
+                format_checker=self.format_checker,
+            )
+        return self._compiled[schema_id]
+
+    def schema_violations(self, body: Any, schema_id: str) -> list[Violation]:
+        """Findings of the JSON Schema ``schema_id`` alone, graded by strictness."""
+        validator = self.compiled(schema_id)
+        found = [v for error in validator.iter_errors(body) for v in self._violations(validator, error)]
+        return self.strictness.apply(found)
+
+    def validate(self, body: Any, *, method: str = "GET", path: str, status: int = 200) -> list[Violation]:
+        """Findings for ``body`` answered with ``status`` to ``method path``.
+
+        Raises :class:`contracts.errors.UnknownRoute` when no documented
+        operation matches ``method`` and ``path``.
+        """
+        route = routing.resolve(method, path, status)
+        op = route.operation
+        if route.schema_id is None:
+            documented = ", ".join(str(s) for s in op.responses)
+            message = f"status {status} is not documented for {op.method} {op.template} (documented: {documented})"
+            return [Violation("status_is_documented", "", message, "error", "structure")]
+        found = self.schema_violations(body, route.schema_id)
+        for rule in RULES:
+            if route.schema_id in rule.schemas:
+                found.extend(
+                    Violation(rule.id, at, message, rule.severity, "semantic") for at, message in rule.check(body, route)
+                )
+        if not route.documented:
+            reason = routing.UNDOCUMENTED_ERROR_STATUSES[status]
+            message = f"status {status} ({reason}) is not documented for {op.method} {op.template}; body checked as an error body"
+            found.extend(self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")]))
+        return sorted(found, key=lambda v: (v.pointer, v.rule))
+
+    def _violations(self, validator: Draft202012Validator, error: ValidationError) -> Iterator[Violation]:
+        keyword = str(error.validator)
+        at = pointer(error.absolute_path)
+        location = self.schemas.locations.get(id(error.schema), "")
+        schema_at = f"{location}/{keyword}" if location else None
+        rule, kind, value = f"schema.{keyword}", kind_of(keyword), error.instance
+        if keyword == "required" and isinstance(value, dict):
+            for name in error.validator_value:
+                if name not in value:
+                    yield Violation(rule, f"{at}/{name}", f"required member {name!r} is missing", "error", kind, schema_at)
+            return
+        if keyword == "unevaluatedProperties" and isinstance(value, dict):
+            evaluated = find_evaluated_property_keys_by_schema(validator, value, error.schema)
+            for name in value:
+                if name not in evaluated:
+                    yield Violation(rule, pointer((*error.absolute_path, name)), f"undocumented member {name!r}", "error", kind, schema_at)
+            return
+        yield Violation(rule, at, message_for(keyword, error), "error", kind, schema_at)
+
+
+def message_for(keyword: str, error: ValidationError) -> str:
+    value, expected = error.instance, error.validator_value
+    if keyword == "type":
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"expected {wanted}, got {json_type(value)} {show(value)}"
+    if keyword == "enum":
+        return f"{show(value)} is outside the documented set ({', '.join(map(str, expected))})"
+    if keyword == "const":
+        return f"expected {show(expected)}, got {show(value)}"
+    if keyword == "format" and expected == "date-time":
+        return f"{show(value)} is not an RFC 3339 date-time with a zone offset (e.g. 2024-01-05T13:46:42.07Z)"
+    if keyword == "pattern":
+        return f"{show(value)} does not match {expected}"
+    if keyword == "minItems":
+        return f"expected at least {expected} item(s), got {len(value)}"
+    if keyword == "minLength":
+        return f"expected at least {expected} character(s), got {show(value)}"
+    return error.message if len(error.message) <= 200 else error.message[:199] + "…"
+
+
+@cache
+def validator_for(strictness: Strictness = Strictness()) -> Validator:
+    """A shared :class:`Validator` per strictness policy."""
+    return Validator(strictness)
+
+
+def validate(
+    body: Any,
+    *,
+    method: str = "GET",
+    path: str,
+    status: int = 200,
+    strictness: Strictness | None = None,
+) -> list[Violation]:
+    """Findings for ``body`` answered with ``status`` to ``method path``.
+
+    ``path`` is the concrete request path (``/pcm/jobs/1ea62172-...``); the
+    routing table picks the operation and schema. An empty list means the body
+    keeps the contract. Raises :class:`contracts.errors.UnknownRoute` for a
+    request no documented operation matches.
+    """
+    return validator_for(strictness or Strictness()).validate(body, method=method, path=path, status=status)
