@@ -45,12 +45,13 @@ class Validator:
     """Validates bodies against the schemas of ``schemas/`` and the rules.
 
     One instance per :class:`Strictness`: when undocumented fields are
-    reported, the closed (strict) variant of the schemas is used.
+    reported, the closed (strict) variant of the schemas is used. ``schemas``
+    replaces the files of ``schemas/`` (tests use it to mutate them).
     """
 
-    def __init__(self, strictness: Strictness = Strictness()) -> None:
+    def __init__(self, strictness: Strictness = Strictness(), *, schemas: registry.SchemaSet | None = None) -> None:
         self.strictness = strictness
-        self.schemas = registry.load(strict=strictness.undocumented_field != "off")
+        self.schemas = schemas or registry.load(strict=strictness.undocumented_field != "off")
         self.format_checker = FormatChecker()
         self._compiled: dict[str, Draft202012Validator] = {}
 

@@ -1,0 +1,92 @@
+"""The contract document: valid OpenAPI 3.1, loadable by schemathesis, one source of truth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+import yaml
+from openapi_spec_validator import validate as validate_openapi
+from schemathesis.errors import FailureGroup
+
+from contracts.registry import SCHEMA_DIR, name_of
+from contracts.routing import OPENAPI_PATH, operations, resolve
+from tests.casefiles import example
+
+SPEC = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+GET_JOB = SPEC["paths"]["/pcm/jobs/{jobID}"]["get"]
+
+
+def response(body: Any, status: int = 200) -> schemathesis.Response:
+    request = requests.Request("GET", "http://127.0.0.1/pcm/jobs/x").prepare()
+    return schemathesis.Response(
+        status_code=status,
+        headers={"Content-Type": ["application/json"]},
+        content=json.dumps(body).encode(),
+        request=request,
+        elapsed=0.0,
+        verify=True,
+    )
+
+
+def test_contract_is_valid_openapi_3_1_with_external_refs() -> None:
+    assert SPEC["openapi"].startswith("3.1")
+    validate_openapi(SPEC, base_uri=OPENAPI_PATH.as_uri())
+
+
+def test_every_response_schema_is_a_ref_to_a_file_of_schemas() -> None:
+    for status, answer in GET_JOB["responses"].items():
+        ref = answer["content"]["application/json"]["schema"]["$ref"]
+        assert (OPENAPI_PATH.parent / ref).resolve() == SCHEMA_DIR / name_of(ref), status
+
+
+def test_routing_table_is_read_from_the_contract() -> None:
+    (op,) = operations()
+    assert (op.method, op.template, op.operation_id) == ("GET", "/pcm/jobs/{jobID}", "getJob")
+    assert {status: name_of(schema) for status, schema in op.responses.items()} == {
+        200: "job-response.json",
+        400: "error-response.json",
+        404: "error-response.json",
+        422: "error-response.json",
+        500: "error-response.json",
+    }
+    assert resolve("get", "/pcm/jobs/abc", 404).params == {"jobID": "abc"}
+
+
+@pytest.mark.parametrize(
+    ("status", "name"),
+    [
+        (status, name)
+        for status, answer in GET_JOB["responses"].items()
+        for name in answer["content"]["application/json"]["examples"]
+    ],
+)
+def test_contract_examples_are_the_recorded_examples(status: str, name: str) -> None:
+    value = GET_JOB["responses"][status]["content"]["application/json"]["examples"][name]["value"]
+    recorded = example(f"get-a-job/{status}-{name}")
+    assert value == recorded["response"]["body"]
+
+
+def test_schemathesis_loads_the_contract_and_judges_recorded_bodies() -> None:
+    schema = schemathesis.openapi.from_path(str(OPENAPI_PATH))
+    operation = schema["/pcm/jobs/{jobID}"]["GET"]
+    good = example("get-a-job/200-product-export")["response"]["body"]
+    assert operation.validate_response(response(good)) is None
+
+    drifted = json.loads(json.dumps(good))
+    drifted["data"]["attributes"]["status"] = "archived"
+    with pytest.raises((AssertionError, FailureGroup)):
+        operation.validate_response(response(drifted))
+
+    zone_less = json.loads(json.dumps(good))
+    zone_less["data"]["attributes"]["created_at"] = "2020-09-22T09:00:00"
+    with pytest.raises((AssertionError, FailureGroup)):
+        operation.validate_response(response(zone_less))
+
+    error = example("get-a-job/404-not-found")["response"]["body"]
+    assert operation.validate_response(response(error, 404)) is None
+    with pytest.raises((AssertionError, FailureGroup)):
+        operation.validate_response(response({"error": "Not Found"}, 404))
