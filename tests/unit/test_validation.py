@@ -151,9 +151,9 @@ def test_non_object_bodies_are_findings_not_crashes() -> None:
 
 def test_violation_reads_as_pointer_message_rule() -> None:
     body = export_job()
-    body["data"]["attributes"]["status"] = 3
+    body["data"]["attributes"]["status"] = "completed"
     (violation,) = contracts.validate(body, path=PATH)
-    assert str(violation) == "/data/attributes/status: 3 is outside the documented set " + (
+    assert str(violation) == '/data/attributes/status: "completed" is outside the documented set ' + (
         "(pending, started, success, failed, cancelled, cancelling) [schema.enum]"
     )
     assert violation.as_dict()["kind"] == "undocumented-value"

@@ -1,0 +1,51 @@
+"""Whole responses -> Violations: status, content type, JSON, then the body.
+
+The live checks, the schemathesis check and the capture validator all judge a
+response here, so a finding reads the same wherever it was made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from contracts.validation import Validator, validator_for
+from contracts.violations import Strictness, Violation, show
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+def check_response(
+    *,
+    method: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    strictness: Strictness | None = None,
+    validator: Validator | None = None,
+) -> list[Violation]:
+    """Findings for one response to ``method url``.
+
+    Raises :class:`contracts.errors.UnknownRoute` when the request matches no
+    documented operation.
+    """
+    validator = validator or validator_for(strictness or Strictness())
+    found: list[Violation] = []
+    media = media_type(headers)
+    if media != "application/json" and not media.endswith("+json"):
+        found.append(
+            Violation("content_type_is_json", "", f"Content-Type is {show(media or None)}, expected application/json", "error", "structure")
+        )
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        snippet = content[:60].decode("utf-8", "replace")
+        found.append(Violation("body_is_json", "", f"the body is not JSON: {show(snippet)}", "error", "structure"))
+        return found
+    path = urlsplit(url).path or url
+    return found + validator.validate(body, method=method, path=path, status=status)
