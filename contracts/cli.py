@@ -31,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
     examples = commands.add_parser("examples", help="check every recorded example against the contract")
     add_strictness(examples)
     commands.add_parser("rules", help="list the semantic rules with their severity")
+
+    from contracts.mock import command as mock_command
+
+    mock = commands.add_parser("mock", help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted")
+    mock_command.add_arguments(mock)
     return top
 
 
@@ -75,6 +80,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if args.command == "examples":
             return run_examples(Strictness.parse(args.strictness), out)
+        if args.command == "mock":
+            from contracts.mock import command as mock_command
+
+            return mock_command.run(args, out)
         return run_rules(out)
     except ContractError as error:
         sys.stderr.write(f"pcm-contracts: {error}\n")

@@ -99,6 +99,15 @@ class Secret:
         return bool(self._value)
 
 
+class SecretHeaders(dict[str, str]):
+    """Request headers whose ``repr`` masks ``Authorization`` (tracebacks, -l)."""
+
+    def __repr__(self) -> str:
+        return repr({k: (MASK if k.lower() == "authorization" else v) for k, v in self.items()})
+
+    __str__ = __repr__
+
+
 SECRETS: set[str] = set()
 """Every secret value seen in this process, so any text can be redacted."""
 _SECRETS_LOCK = threading.Lock()
@@ -300,7 +309,7 @@ class ApiClient:
         url = self.base_url + path
         if method != "GET" and not self.allow_writes and not (method == "POST" and path == TOKEN_PATH):
             raise WriteRefused(f"refused to send {method} {url}: the suite only reads unless --allow-writes is given")
-        sent = dict(headers or {})
+        sent = SecretHeaders(headers or {})
         if auth and self.token_source is not None:
             sent["Authorization"] = f"Bearer {self.token_source.token(self, renew=renew).reveal()}"
         for attempt in range(self.politeness.retries + 1):

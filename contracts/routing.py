@@ -2,8 +2,11 @@
 
 Read from the contract document ``contracts/openapi.yaml``, so the live
 checks, the capture validator and the mock all route by the same table as
-schemathesis does. Statuses the docs do not list but every deployment can
-answer (401, 403, 429) are routed to the error body and marked undocumented.
+schemathesis does. Statuses the published page does not list but every
+deployment answers (401, 403, 429) are in the document too, marked
+``x-undocumented: true``: they route to the error body, and a body answered
+with them carries a ``status_is_documented`` finding of kind
+``undocumented-value``.
 """
 
 from __future__ import annotations
@@ -22,12 +25,6 @@ from contracts.errors import UnknownRoute
 from contracts.registry import SCHEMA_BASE, name_of
 
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.yaml"
-ERROR_SCHEMA = SCHEMA_BASE + "error-response.json"
-UNDOCUMENTED_ERROR_STATUSES: Mapping[int, str] = {
-    401: "missing or invalid token",
-    403: "forbidden",
-    429: "too many requests",
-}
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,11 @@ class Operation:
     template: str
     operation_id: str
     responses: Mapping[int, str]
+    undocumented: frozenset[int] = frozenset()
+
+    @property
+    def documented_statuses(self) -> tuple[int, ...]:
+        return tuple(s for s in self.responses if s not in self.undocumented)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -48,8 +50,8 @@ class Operation:
 class Route:
     """What a concrete request and status resolve to.
 
-    ``schema_id`` is ``None`` when the status has no body schema at all;
-    ``documented`` is ``False`` for the undocumented error statuses.
+    ``schema_id`` is ``None`` when the status is not in the contract at all;
+    ``documented`` is ``False`` for it and for the ``x-undocumented`` statuses.
     """
 
     operation: Operation
@@ -81,8 +83,10 @@ def operations(document: Path = OPENAPI_PATH) -> tuple[Operation, ...]:
         for method, op in item.items():
             if method.startswith("x-") or method in ("parameters", "summary", "description", "servers"):
                 continue
-            responses = {int(s): ref for s, r in op["responses"].items() if (ref := _schema_ref(r))}
-            found.append(Operation(method.upper(), template, op["operationId"], responses))
+            answers = op["responses"]
+            responses = {int(s): ref for s, r in answers.items() if (ref := _schema_ref(r))}
+            undocumented = frozenset(int(s) for s, r in answers.items() if r.get("x-undocumented"))
+            found.append(Operation(method.upper(), template, op["operationId"], responses, undocumented))
     return tuple(found)
 
 
@@ -98,11 +102,8 @@ def resolve(method: str, path: str, status: int) -> Route:
         if op.method != method:
             continue
         params = {k: unquote(v) for k, v in match.groupdict().items()}
-        if status in op.responses:
-            return Route(op, params, status, op.responses[status], documented=True)
-        if status in UNDOCUMENTED_ERROR_STATUSES:
-            return Route(op, params, status, ERROR_SCHEMA, documented=False)
-        return Route(op, params, status, None, documented=False)
+        schema_id = op.responses.get(status)
+        return Route(op, params, status, schema_id, documented=schema_id is not None and status not in op.undocumented)
     if matches:
         allowed = ", ".join(sorted({op.method for op, _ in matches}))
         raise UnknownRoute(f"{method} {request_path}: method not documented for this path (documented: {allowed})")

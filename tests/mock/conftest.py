@@ -1,0 +1,44 @@
+"""Fixtures for the mock's tests: a steppable clock and running servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from contracts.mock import DEFAULT_TOKEN, MockServer
+
+EPOCH = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
+AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+
+
+class SteppedClock:
+    """A clock that moves only when told: live jobs and token expiry without sleeping."""
+
+    def __init__(self, now: datetime = EPOCH) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock() -> SteppedClock:
+    return SteppedClock()
+
+
+@pytest.fixture
+def mock(clock: SteppedClock) -> Iterator[MockServer]:
+    with MockServer(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+def client(mock: MockServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=mock.url, headers=AUTH, timeout=5) as http:
+        yield http
