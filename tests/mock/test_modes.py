@@ -1,0 +1,218 @@
+"""Drift modes break the contract in the named way; fault modes break the transport."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+import contracts
+from contracts.mock import DRIFT_MODES, FAULT_MODES, DriftMode, FaultMode, MockServer
+from contracts.registry import SCHEMA_BASE
+from tests.mock.conftest import AUTH, SteppedClock
+
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000404"
+ERROR_SCHEMA = SCHEMA_BASE + "error-response.json"
+
+JOB_DRIFTS: dict[DriftMode, tuple[str, str]] = {
+    "undocumented-status": ("schema.enum", "/data/attributes/status"),
+    "missing-id": ("schema.required", "/data/id"),
+    "renamed-envelope": ("schema.required", "/data"),
+    "timestamps-out-of-order": ("timestamps_are_ordered", "/data/attributes/completed_at"),
+    "zone-less-timestamps": ("schema.format", "/data/attributes/created_at"),
+    "data-as-array": ("schema.type", "/data"),
+    "id-mismatch": ("data_id_matches_request", "/data/id"),
+    "null-created-at": ("schema.type", "/data/attributes/created_at"),
+}
+ERROR_DRIFTS: dict[DriftMode, tuple[str, str]] = {
+    "status-as-integer": ("schema.type", "/errors/0/status"),
+    "error-without-errors": ("schema.required", "/errors"),
+}
+ERROR_REQUESTS = [
+    ("GET", f"/pcm/jobs/{UNKNOWN_ID}", AUTH, 404),
+    ("GET", "/pcm/jobs/not-a-uuid", AUTH, 400),
+    ("GET", "/pcm/jobs/%20", AUTH, 422),
+    ("DELETE", f"/pcm/jobs/{UNKNOWN_ID}", AUTH, 405),
+    ("GET", f"/pcm/jobs/{UNKNOWN_ID}", {}, 401),
+]
+
+
+def test_every_drift_mode_has_an_expected_finding() -> None:
+    assert {*JOB_DRIFTS, *ERROR_DRIFTS, "wrong-content-type"} == set(DRIFT_MODES)
+
+
+def found(response: httpx.Response) -> set[tuple[str, str]]:
+    """The contract's findings for an answer; a 405 (no documented operation) against the error body schema."""
+    if response.status_code == 405:
+        violations = contracts.Validator().schema_violations(response.json(), ERROR_SCHEMA)
+    else:
+        path = response.request.url.raw_path.decode()
+        violations = contracts.validate(response.json(), path=path, status=response.status_code)
+    return {(v.rule, v.pointer) for v in violations}
+
+
+@pytest.fixture
+def drifting(request: pytest.FixtureRequest, clock: SteppedClock) -> Iterator[MockServer]:
+    with MockServer(clock=clock, drift=request.param) as server:
+        yield server
+
+
+@pytest.mark.parametrize("drifting, expected", list(JOB_DRIFTS.items()), indirect=["drifting"], ids=list(JOB_DRIFTS))
+def test_job_drift_mode_is_reported_for_every_seeded_job(drifting: MockServer, expected: tuple[str, str]) -> None:
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        for job in drifting.seed:
+            response = http.get(f"/pcm/jobs/{job.id}")
+            assert response.status_code == 200
+            assert expected in found(response), job
+
+
+@pytest.mark.parametrize(
+    "drifting, expected", list(ERROR_DRIFTS.items()), indirect=["drifting"], ids=list(ERROR_DRIFTS)
+)
+def test_error_drift_mode_is_reported_for_every_error_answer(drifting: MockServer, expected: tuple[str, str]) -> None:
+    for method, path, headers, status in ERROR_REQUESTS:
+        response = httpx.request(method, f"{drifting.url}{path}", headers=headers)
+        assert response.status_code == status
+        assert expected in found(response), (method, path)
+
+
+@pytest.mark.parametrize("drifting", ["wrong-content-type"], indirect=True)
+def test_wrong_content_type_drift_sends_200_bodies_as_plain_text(drifting: MockServer) -> None:
+    response = httpx.get(f"{drifting.url}/pcm/jobs/{drifting.seed[0].id}", headers=AUTH)
+    assert response.status_code == 200
+    assert not response.headers["content-type"].startswith("application/json")
+    assert found(response) == set()  # the body keeps the contract: only the header breaks it
+
+
+@pytest.mark.parametrize("drifting", DRIFT_MODES, indirect=True)
+def test_drift_never_touches_the_seed_or_the_token_endpoint(drifting: MockServer) -> None:
+    with MockServer() as normal:
+        expected = httpx.get(f"{normal.url}/__mock__/seed").json()
+    seed = httpx.get(f"{drifting.url}/__mock__/seed")
+    assert seed.headers["content-type"] == "application/json"
+    assert [job["id"] for job in seed.json()["jobs"]] == [job["id"] for job in expected["jobs"]]
+    form = {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
+    token = httpx.post(f"{drifting.url}/oauth/access_token", data=form)
+    assert token.headers["content-type"] == "application/json"
+    assert token.json()["token_type"] == "Bearer"
+
+
+def test_drift_mode_leaves_unknown_paths_alone(clock: SteppedClock) -> None:
+    with MockServer(clock=clock, drift="error-without-errors") as mock:
+        assert httpx.get(f"{mock.url}/nowhere").json()["errors"][0]["status"] == "404"
+
+
+@pytest.fixture
+def faulty(request: pytest.FixtureRequest, clock: SteppedClock) -> Iterator[MockServer]:
+    with MockServer(clock=clock, fault=request.param, slow_seconds=0.3) as server:
+        yield server
+
+
+def port_of(mock: MockServer) -> int:
+    return int(mock.url.rsplit(":", 1)[1])
+
+
+def raw_get(mock: MockServer, path: str) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port_of(mock)), timeout=2)
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer mock-token\r\n\r\n".encode())
+    return sock
+
+
+@pytest.mark.parametrize("faulty", ["reset"], indirect=True)
+def test_reset_fault_resets_the_connection_without_an_answer(faulty: MockServer) -> None:
+    with raw_get(faulty, f"/pcm/jobs/{faulty.seed[0].id}") as sock, pytest.raises(ConnectionResetError):
+        sock.recv(1024)
+    with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+        httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+
+
+@pytest.mark.parametrize("faulty", ["truncated"], indirect=True)
+def test_truncated_fault_announces_the_full_length_and_sends_half(faulty: MockServer) -> None:
+    with raw_get(faulty, f"/pcm/jobs/{faulty.seed[0].id}") as sock:
+        received = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, body = received.partition(b"\r\n\r\n")
+    headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n")[1:])
+    assert head.startswith(b"HTTP/1.1 200")
+    assert len(body) == int(headers["Content-Length"]) // 2
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+
+
+@pytest.mark.parametrize("faulty", ["slow"], indirect=True)
+def test_slow_fault_delays_a_normal_answer(faulty: MockServer) -> None:
+    url = f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}"
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(url, headers=AUTH, timeout=0.1)
+    began = time.monotonic()
+    response = httpx.get(url, headers=AUTH, timeout=2)
+    assert time.monotonic() - began >= 0.3
+    assert response.status_code == 200
+    assert found(response) == set()
+
+
+@pytest.mark.parametrize("faulty", ["server-error"], indirect=True)
+def test_server_error_fault_answers_a_documented_500(faulty: MockServer) -> None:
+    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["status"] == "500"
+    assert found(response) == set()
+
+
+@pytest.mark.parametrize("faulty", ["non-json"], indirect=True)
+def test_non_json_fault_answers_html_labelled_json(faulty: MockServer) -> None:
+    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.text == "<html>upstream error</html>"
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+
+
+@pytest.mark.parametrize("faulty", ["too-many-requests"], indirect=True)
+def test_too_many_requests_fault_answers_429_with_retry_after(faulty: MockServer) -> None:
+    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["errors"][0]["status"] == "429"
+    assert {rule for rule, _ in found(response)} == {"status_is_documented"}  # 429 is undocumented
+
+
+@pytest.mark.parametrize("faulty", FAULT_MODES, indirect=True)
+def test_fault_never_touches_the_seed_endpoint(faulty: MockServer) -> None:
+    began = time.monotonic()
+    response = httpx.get(f"{faulty.url}/__mock__/seed", timeout=2)
+    assert time.monotonic() - began < 0.3
+    assert response.status_code == 200
+    assert response.json()["mock"] == "pcm-contracts"
+
+
+@pytest.mark.parametrize("fault", ["reset", "server-error", "too-many-requests"])
+def test_fault_applies_to_the_token_endpoint_too(clock: SteppedClock, fault: FaultMode) -> None:
+    with MockServer(clock=clock, fault=fault) as mock:
+        form = {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
+        try:
+            status = httpx.post(f"{mock.url}/oauth/access_token", data=form).status_code
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            status = 0
+        assert status != 200
+
+
+def test_fault_requests_are_still_recorded(clock: SteppedClock) -> None:
+    with MockServer(clock=clock, fault="reset") as mock:
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            httpx.delete(f"{mock.url}/pcm/jobs/{UNKNOWN_ID}", headers=AUTH)
+        assert [(r.method, r.authorized) for r in mock.requests] == [("DELETE", True)]
+
+
+def test_stop_is_fast_while_a_slow_answer_is_pending(clock: SteppedClock) -> None:
+    mock = MockServer(clock=clock, fault="slow", slow_seconds=5).start()
+    sock = raw_get(mock, f"/pcm/jobs/{UNKNOWN_ID}")
+    time.sleep(0.05)
+    began = time.monotonic()
+    mock.stop()
+    assert time.monotonic() - began < 0.5
+    sock.close()

@@ -1,0 +1,116 @@
+"""Proof the live checks can fail: the contract suite against the mock in every mode.
+
+Each mode runs the suite in a subprocess (as a user would: `pytest tests/contract
+--base-url URL`) against a mock started here, and must fail with the expected
+finding or target error. Against the normal mock it passes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from contracts.mock import DEFAULT_TOKEN, DRIFT_MODES, FAULT_MODES, MockServer
+from contracts.pytest_plugin import EXIT_TARGET_ERROR
+from contracts.registry import ROOT
+
+pytestmark = pytest.mark.selftest
+
+EXPECTED: dict[str | None, tuple[int, str]] = {
+    None: (0, ""),
+    "status-as-integer": (1, "/errors/0/status: expected string, got integer 404 [schema.type]"),
+    "undocumented-status": (1, '/data/attributes/status: "completed" is outside the documented set'),
+    "missing-id": (1, "/data/id: required member 'id' is missing [schema.required]"),
+    "renamed-envelope": (1, "/data: required member 'data' is missing [schema.required]"),
+    "timestamps-out-of-order": (1, "[timestamps_are_ordered]"),
+    "error-without-errors": (1, "/errors: required member 'errors' is missing [schema.required]"),
+    "wrong-content-type": (1, "[content_type_is_json]"),
+    "zone-less-timestamps": (1, "is not an RFC 3339 date-time with a zone offset"),
+    "data-as-array": (1, "/data: expected object, got array"),
+    "id-mismatch": (1, "[data_id_matches_request]"),
+    "null-created-at": (1, "/data/attributes/created_at: expected string, got null null [schema.type]"),
+    "slow": (EXIT_TARGET_ERROR, "no answer within 0.5 s"),
+    "reset": (EXIT_TARGET_ERROR, "target error: GET http://127.0.0.1"),
+    "server-error": (1, "status 500, expected 200 [status_is_expected]"),
+    "non-json": (1, "[body_is_json]"),
+    "too-many-requests": (EXIT_TARGET_ERROR, "still answered 429 Too Many Requests after 2 retries"),
+    "truncated": (EXIT_TARGET_ERROR, "the connection broke mid-answer"),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    mode: str | None
+    exit_code: int
+    output: str
+    failures: tuple[str, ...]
+    executed: int
+
+
+def run_suite(mode: str | None, tmp: Path) -> Outcome:
+    drift = mode if mode in DRIFT_MODES else None
+    fault = mode if mode in FAULT_MODES else None
+    junit = tmp / f"{mode or 'normal'}.xml"
+    with MockServer(drift=drift, fault=fault, slow_seconds=2.0) as mock:  # type: ignore[arg-type]
+        command = [
+            sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q",
+            "--base-url", mock.url, "--rate-limit", "0", "--request-timeout", "0.5", "--max-examples", "5",
+            "--job-id", mock.seed[0].id, "--job-id", mock.seed[-1].id, f"--junitxml={junit}",
+        ]  # fmt: skip
+        env = {**os.environ, "PCM_CONTRACTS_TOKEN": DEFAULT_TOKEN}
+        for name in ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL", "EPCC_CLIENT_ID", "EPCC_CLIENT_SECRET"):
+            env.pop(name, None)
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    tree = ET.parse(junit)
+    failures = tuple(
+        (element.get("message") or "") + "\n" + (element.text or "")
+        for element in tree.iter()
+        if element.tag in ("failure", "error")
+    )
+    executed = sum(1 for case in tree.iter("testcase") if case.find("skipped") is None)
+    return Outcome(mode, done.returncode, done.stdout + done.stderr, failures, executed)
+
+
+@cache
+def outcomes(tmp: Path) -> dict[str | None, Outcome]:
+    """Every mode, two at a time (this machine has two cores)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(EXPECTED, pool.map(lambda mode: run_suite(mode, tmp), EXPECTED), strict=True))
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str | None, Outcome]]:
+    yield outcomes(tmp_path_factory.mktemp("selftest"))
+
+
+def test_every_mode_of_the_mock_is_covered() -> None:
+    assert set(EXPECTED) == {None, *DRIFT_MODES, *FAULT_MODES}
+
+
+def test_suite_passes_against_the_normal_mock(results: dict[str | None, Outcome]) -> None:
+    outcome = results[None]
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.failures == ()
+    assert outcome.executed > 10
+
+
+@pytest.mark.parametrize("mode", [m for m in EXPECTED if m is not None])
+def test_suite_fails_against_a_broken_mock_with_the_expected_finding(
+    results: dict[str | None, Outcome], mode: str
+) -> None:
+    outcome = results[mode]
+    exit_code, finding = EXPECTED[mode]
+    assert outcome.exit_code == exit_code, outcome.output
+    assert any(finding in failure for failure in outcome.failures), "\n---\n".join(outcome.failures) or outcome.output
+    if exit_code == EXIT_TARGET_ERROR:
+        assert len(outcome.failures) == 1, "a target error is reported once, not per check"
+        assert "pcm-contracts: the target cannot be checked: " in outcome.output
