@@ -1,3 +1,4 @@
-"""The contract suite's pytest plugin, for every test run from this checkout."""
+"""The contract suite's pytest plugin, for every test run from this checkout
+(and pytester, with which the project tests that plugin)."""
 
-pytest_plugins = ["contracts.pytest_plugin"]
+pytest_plugins = ["contracts.pytest_plugin", "pytester"]

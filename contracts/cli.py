@@ -57,12 +57,14 @@ def run_examples(strictness: Strictness, out: TextIO) -> int:
     for path in sorted(EXAMPLES_DIR.rglob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         request, response = record["request"], record["response"]
-        found = validator.validate(response["body"], method=request["method"], path=request["path"], status=response["status"])
+        found = validator.validate(
+            response["body"], method=request["method"], path=request["path"], status=response["status"]
+        )
         valid, expected = not is_failure(found), record["verdict"]["valid"]
         mismatches += valid != expected
         mark = "ok  " if valid == expected else "FAIL"
-        verdict = "valid" if valid else "invalid"
-        out.write(f"{mark} {path.relative_to(EXAMPLES_DIR)}: {verdict} (documented verdict: {'valid' if expected else 'invalid'})\n")
+        verdict, documented = ("valid" if v else "invalid" for v in (valid, expected))
+        out.write(f"{mark} {path.relative_to(EXAMPLES_DIR)}: {verdict} (documented verdict: {documented})\n")
         for violation in found:
             out.write(f"       {violation.severity}: {violation}\n")
     return EXIT_VIOLATIONS if mismatches else EXIT_OK

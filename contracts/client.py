@@ -176,7 +176,9 @@ class Answer:
         parts = ["curl", "-X", self.method, "-H", "Accept: application/json"]
         if self.sent_auth:
             parts += ["-H", "Authorization: Bearer $PCM_CONTRACTS_TOKEN"]
-        return redact(" ".join(shlex.quote(p) if "$" not in p else f'"{p}"' for p in parts) + " " + shlex.quote(self.url))
+        return redact(
+            " ".join(shlex.quote(p) if "$" not in p else f'"{p}"' for p in parts) + " " + shlex.quote(self.url)
+        )
 
 
 class TokenSource(Protocol):
@@ -225,7 +227,10 @@ class ClientCredentials:
         answer = client.send("POST", TOKEN_PATH, data=form, auth=False)
         body = answer.json()
         if answer.status != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
-            raise AuthFailed(f"token request to {client.base_url}{TOKEN_PATH} answered {answer.status}; check EPCC_CLIENT_ID and EPCC_CLIENT_SECRET")
+            raise AuthFailed(
+                f"token request to {client.base_url}{TOKEN_PATH} answered {answer.status}; "
+                "check EPCC_CLIENT_ID and EPCC_CLIENT_SECRET"
+            )
         token = Secret(body["access_token"])
         remember(token)
         expires = body.get("expires")
@@ -319,12 +324,16 @@ class ApiClient:
             if attempt == self.politeness.retries:
                 break
             self._sleep(retry_after(answer.headers.get("retry-after"), self.politeness.max_retry_after))
-        raise RateLimited(f"{method} {url} still answered 429 Too Many Requests after {self.politeness.retries} retries")
+        raise RateLimited(
+            f"{method} {url} still answered 429 Too Many Requests after {self.politeness.retries} retries"
+        )
 
     def _once(self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, str] | None) -> Answer:
         with self._lock:
             if self.sent >= self.politeness.budget:
-                raise BudgetExhausted(f"the request budget of {self.politeness.budget} is spent (raise --request-budget)")
+                raise BudgetExhausted(
+                    f"the request budget of {self.politeness.budget} is spent (raise --request-budget)"
+                )
             if self.politeness.rate > 0:
                 wait = self._last + 1 / self.politeness.rate - time.monotonic()
                 if wait > 0:

@@ -7,8 +7,8 @@ with a curl line that reproduces the request, the token masked.
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +17,6 @@ from contracts.client import Answer, redact
 from contracts.errors import UnknownRoute
 from contracts.responses import check_response
 from contracts.violations import Strictness, Violation
-
 
 REFUSALS = (401, 403)
 
@@ -55,7 +54,9 @@ def judge(
         found = [replace(v, severity="warning") for v in found]
     problems = []
     if answer.status not in statuses:
-        problems.append(f"status {answer.status}, expected {' or '.join(map(str, sorted(statuses)))} [status_is_expected]")
+        problems.append(
+            f"status {answer.status}, expected {' or '.join(map(str, sorted(statuses)))} [status_is_expected]"
+        )
     problems += [str(v) for v in found if v.severity == "error"]
     for violation in found:
         if violation.severity == "warning":

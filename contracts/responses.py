@@ -39,7 +39,13 @@ def check_response(
     media = media_type(headers)
     if media != "application/json" and not media.endswith("+json"):
         found.append(
-            Violation("content_type_is_json", "", f"Content-Type is {show(media or None)}, expected application/json", "error", "structure")
+            Violation(
+                "content_type_is_json",
+                "",
+                f"Content-Type is {show(media or None)}, expected application/json",
+                "error",
+                "structure",
+            )
         )
     try:
         body = json.loads(content)

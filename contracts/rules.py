@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from contracts.registry import SCHEMA_BASE
@@ -94,7 +95,7 @@ def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     for at, job in jobs(body):
         attrs = attributes(job)
         run = [name for name in ("created_at", *RUN_TIMES) if moment(attrs.get(name)) is not None]
-        for earlier, later in (*zip(run, run[1:]), ("created_at", "updated_at")):
+        for earlier, later in (*pairwise(run), ("created_at", "updated_at")):
             first, second = moment(attrs.get(earlier)), moment(attrs.get(later))
             if first is not None and second is not None and second < first:
                 yield (

@@ -87,11 +87,14 @@ class Validator:
         for rule in RULES:
             if route.schema_id in rule.schemas:
                 found.extend(
-                    Violation(rule.id, at, message, rule.severity, "semantic") for at, message in rule.check(body, route)
+                    Violation(rule.id, at, message, rule.severity, "semantic")
+                    for at, message in rule.check(body, route)
                 )
         if not route.documented:
             message = f"status {status} is not on the documented page for {op.method} {op.template} (x-undocumented)"
-            found.extend(self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")]))
+            found.extend(
+                self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")])
+            )
         return sorted(found, key=lambda v: (v.pointer, v.rule))
 
     def _violations(self, validator: Draft202012Validator, error: ValidationError) -> Iterator[Violation]:
@@ -103,13 +106,22 @@ class Validator:
         if keyword == "required" and isinstance(value, dict):
             for name in error.validator_value:
                 if name not in value:
-                    yield Violation(rule, f"{at}/{name}", f"required member {name!r} is missing", "error", kind, schema_at)
+                    yield Violation(
+                        rule, f"{at}/{name}", f"required member {name!r} is missing", "error", kind, schema_at
+                    )
             return
         if keyword == "unevaluatedProperties" and isinstance(value, dict):
             evaluated = find_evaluated_property_keys_by_schema(validator, value, error.schema)
             for name in value:
                 if name not in evaluated:
-                    yield Violation(rule, pointer((*error.absolute_path, name)), f"undocumented member {name!r}", "error", kind, schema_at)
+                    yield Violation(
+                        rule,
+                        pointer((*error.absolute_path, name)),
+                        f"undocumented member {name!r}",
+                        "error",
+                        kind,
+                        schema_at,
+                    )
             return
         yield Violation(rule, at, message_for(keyword, error), "error", kind, schema_at)
 
@@ -131,7 +143,8 @@ def message_for(keyword: str, error: ValidationError) -> str:
         return f"expected at least {expected} item(s), got {len(value)}"
     if keyword == "minLength":
         return f"expected at least {expected} character(s), got {show(value)}"
-    return error.message if len(error.message) <= 200 else error.message[:199] + "…"
+    text = str(error.message)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 @cache

@@ -86,8 +86,8 @@ class Strictness:
                     f"strictness {setting!r}: expected KIND=LEVEL with KIND one of "
                     f"{', '.join(drift_kinds)} and LEVEL one of {', '.join(LEVELS)}"
                 )
-            levels[kind.replace("-", "_")] = level  # type: ignore[assignment]
-        return cls(**levels)  # type: ignore[arg-type]
+            levels[kind.replace("-", "_")] = level
+        return cls(**levels)
 
     def level(self, kind: Kind) -> Level | None:
         """The level this policy imposes on ``kind``; ``None`` leaves it alone."""
@@ -129,4 +129,3 @@ def show(value: object) -> str:
     if len(text) > MAX_VALUE_CHARS:
         text = text[: MAX_VALUE_CHARS - 1] + "…"
     return text
-

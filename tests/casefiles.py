@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ class Case:
     valid: bool
     violations: frozenset[Finding]
     warnings: frozenset[Finding] | None = None
-    strictness: Strictness = Strictness()
+    strictness: Strictness = field(default_factory=Strictness)
     schema: str | None = None
 
 
@@ -85,7 +85,7 @@ def drift_cases(base_only: bool = False) -> list[Case]:
     for file in drift_files():
         for group in json.loads(file.read_text(encoding="utf-8")):
             record = example(group["example"])
-            common = dict(
+            common: dict[str, Any] = dict(  # noqa: C408 - keyword arguments of Case
                 method=record["request"]["method"],
                 path=group.get("path", record["request"]["path"]),
                 status=group.get("status", record["response"]["status"]),
@@ -94,7 +94,15 @@ def drift_cases(base_only: bool = False) -> list[Case]:
             )
             body = record["response"]["body"]
             if base_only:
-                cases.append(Case(id=f"{file.stem}::{group['description']}", body=body, valid=True, violations=frozenset(), **common))  # type: ignore[arg-type]
+                cases.append(
+                    Case(
+                        id=f"{file.stem}::{group['description']}",
+                        body=body,
+                        valid=True,
+                        violations=frozenset(),
+                        **common,
+                    )
+                )  # type: ignore[arg-type]
                 continue
             for test in group["tests"]:
                 cases.append(

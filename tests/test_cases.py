@@ -11,7 +11,9 @@ from tests.casefiles import Case, drift_cases, example_cases, graded, params
 
 
 def check(case: Case) -> None:
-    found = contracts.validate(case.body, method=case.method, path=case.path, status=case.status, strictness=case.strictness)
+    found = contracts.validate(
+        case.body, method=case.method, path=case.path, status=case.status, strictness=case.strictness
+    )
     assert graded(found, "error") == case.violations, "\n".join(map(str, found))
     if case.warnings is not None:
         assert graded(found, "warning") == case.warnings, "\n".join(map(str, found))

@@ -52,7 +52,9 @@ def baseline() -> list[tuple[frozenset[tuple[str, str]], frozenset[tuple[str, st
     return [verdict(Validator(case.strictness), case) for case in CASES]
 
 
-@pytest.mark.parametrize(("schema_id", "parts", "keyword", "item"), [pytest.param(*m[1:], id=m[0]) for m in mutations()])
+@pytest.mark.parametrize(
+    ("schema_id", "parts", "keyword", "item"), [pytest.param(*m[1:], id=m[0]) for m in mutations()]
+)
 def test_deleting_a_required_entry_or_enum_value_fails_a_case(
     schema_id: str, parts: tuple[str | int, ...], keyword: str, item: Any
 ) -> None:

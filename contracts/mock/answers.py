@@ -23,7 +23,7 @@ class Answer:
 
     ``body`` is a JSON value, or ``bytes`` sent exactly as given (the
     ``non-json`` fault). ``headers`` are extra headers; ``Content-Type`` and
-    ``Content-Length`` are always set by :meth:`payload`'s caller.
+    ``Content-Length`` are always added by the server.
     """
 
     status: int
@@ -36,10 +36,6 @@ class Answer:
         if isinstance(self.body, bytes):
             return self.body
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
-
-    @property
-    def is_error(self) -> bool:
-        return self.status >= 400
 
 
 def error(status: int, detail: str, *, headers: Mapping[str, str] | None = None, **extra: str) -> Answer:

@@ -9,21 +9,19 @@ Drift applies to the answers of the contract's paths only (the routes of
 still log in) nor to ``/__mock__/*``. Faults apply to every request except
 ``/__mock__/*``; the answers faults make up are sent as they are, not drifted.
 
-Drift modes and the finding each one must cause:
+Drift modes and what each one breaks (``contracts.validate`` reports it):
 
-======================== ===================================================
-``status-as-integer``    error items' ``status`` is a number (``404``)
-``undocumented-status``  every job's status is ``completed``
-``missing-id``           ``data.id`` is removed
-``renamed-envelope``     ``data`` is renamed ``job``
-``timestamps-out-of-order`` every job is finished, ``completed_at`` before ``started_at``
-``error-without-errors`` error bodies become ``{"message": "..."}``
-``wrong-content-type``   200 bodies are sent as ``text/plain``
-``zone-less-timestamps`` timestamps lose their zone (``2024-01-05T13:46:42.070``)
-``data-as-array``        ``data`` is a one-element list
-``id-mismatch``          another seeded job than the one asked for is answered
-``null-created-at``      ``created_at`` is ``null``
-======================== ===================================================
+- ``status-as-integer``: error items' ``status`` is a number (``404``).
+- ``undocumented-status``: every job's status is ``completed``.
+- ``missing-id``: ``data.id`` is removed.
+- ``renamed-envelope``: ``data`` is renamed ``job``.
+- ``timestamps-out-of-order``: every job is finished, ``completed_at`` before ``started_at``.
+- ``error-without-errors``: error bodies become ``{"message": "..."}``.
+- ``wrong-content-type``: 200 bodies are sent as ``text/plain`` (the body itself is sound).
+- ``zone-less-timestamps``: timestamps lose their zone (``2024-01-05T13:46:42.070``).
+- ``data-as-array``: ``data`` is a one-element list.
+- ``id-mismatch``: another seeded job than the one asked for is answered.
+- ``null-created-at``: ``created_at`` is ``null``.
 
 ``id-mismatch`` chooses the job, so the endpoint applies it; every other drift
 is a rewrite of a finished :class:`Answer` by :func:`drifted`.

@@ -34,7 +34,7 @@ from contracts.mock.tokens import TokenStore
 HOST = "127.0.0.1"
 DEFAULT_TOKEN = "mock-token"
 MAX_BODY = 1 << 20
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.01
 """How often the serving loop checks for :meth:`MockServer.stop`: keeps stop() fast."""
 
 
@@ -90,7 +90,7 @@ class RequestLog(Sequence[RecordedRequest]):
         return f"RequestLog({self.snapshot()!r})"
 
 
-class HTTPServer(ThreadingHTTPServer):
+class MockHTTPServer(ThreadingHTTPServer):
     """The listening socket plus what every handler thread shares."""
 
     daemon_threads = True
@@ -124,7 +124,7 @@ class HTTPServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     """One connection: reads requests, applies the fault mode, writes answers."""
 
-    server: HTTPServer
+    server: MockHTTPServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are two writes: without it each answer waits ~40 ms for an ACK
     server_version = "pcm-contracts-mock"
@@ -275,7 +275,7 @@ class MockServer:
         self._log = RequestLog()
         self._store: JobStore | None = None
         self._url: str | None = None
-        self._server: HTTPServer | None = None
+        self._server: MockHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> MockServer:
@@ -285,7 +285,7 @@ class MockServer:
         store = self._store = JobStore.seeded(self.clock())
         tokens = TokenStore(fixed=self.token, ttl=self.token_ttl, clock=self.clock)
         endpoint = Endpoint(store=store, tokens=tokens, clock=self.clock, drift=self.drift)
-        server = HTTPServer(
+        server = MockHTTPServer(
             self.port, endpoint=endpoint, fault=self.fault, slow_seconds=self.slow_seconds, log=self._log
         )
         serving = threading.Event()
@@ -297,7 +297,7 @@ class MockServer:
         host, port = server.server_address[:2]
         self._url = f"http://{host!s}:{port}"
         self._server = server
-        self._thread = threading.Thread(target=serve, name=f"pcm-contracts-mock:{self.port}", daemon=True)
+        self._thread = threading.Thread(target=serve, name=f"pcm-contracts-mock:{port}", daemon=True)
         self._thread.start()
         serving.wait()
         return self
@@ -321,12 +321,6 @@ class MockServer:
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
-
-    @property
-    def running(self) -> HTTPServer:
-        if self._server is None:
-            raise RuntimeError("the mock server is not running: call start() or use it as a context manager")
-        return self._server
 
     @property
     def url(self) -> str:
@@ -376,7 +370,7 @@ def serve_forever(
                 if mode:
                     out.write(f"{name}: {mode}\n")
             out.flush()
-            while not stop.wait(POLL_SECONDS * 4):
+            while not stop.wait(0.2):
                 pass
     finally:
         for number, handler in previous.items():

@@ -50,7 +50,7 @@ def test_unknown_mode_is_a_usage_error(option: str, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_run_serves_until_a_signal_and_exits_0(stop_signal: signal.Signals) -> None:
+def test_run_serves_until_a_signal_and_exits_0(http: httpx.Client, stop_signal: signal.Signals) -> None:
     command = [sys.executable, "-c", RUN_COMMAND, "--drift", "missing-id"]
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
@@ -60,9 +60,9 @@ def test_run_serves_until_a_signal_and_exits_0(stop_signal: signal.Signals) -> N
             url = first.split()[1]
             assert process.stdout.readline() == f"seed: GET {url}/__mock__/seed lists the seeded job ids\n"
             assert process.stdout.readline() == "drift: missing-id\n"
-            seed = httpx.get(f"{url}/__mock__/seed").json()
+            seed = http.get(f"{url}/__mock__/seed").json()
             job = seed["jobs"][0]["id"]
-            answer = httpx.get(f"{url}/pcm/jobs/{job}", headers={"Authorization": "Bearer mock-token"}).json()
+            answer = http.get(f"{url}/pcm/jobs/{job}", headers={"Authorization": "Bearer mock-token"}).json()
             assert "id" not in answer["data"]
             process.send_signal(stop_signal)
             stdout, stderr = process.communicate(timeout=5)

@@ -82,8 +82,8 @@ def test_generated_meta_carries_the_type_specific_members(mock: MockServer, clie
             assert {"copied_from", "hierarchy_id"} <= meta.keys()
 
 
-def test_seed_lists_every_documented_type_and_status_without_the_token(mock: MockServer) -> None:
-    response = httpx.get(f"{mock.url}/__mock__/seed")
+def test_seed_lists_every_documented_type_and_status_without_the_token(http: httpx.Client, mock: MockServer) -> None:
+    response = http.get(f"{mock.url}/__mock__/seed")
     body = response.json()
     assert response.status_code == 200
     assert body["mock"] == "pcm-contracts"
@@ -137,18 +137,20 @@ def test_id_of_only_whitespace_answers_422(client: httpx.Client, blank: str) -> 
     [None, "mock-token", "Basic bW9jazp0b2tlbg==", "Bearer", "Bearer wrong-token"],
     ids=["missing", "no-scheme", "basic", "empty-bearer", "unknown-token"],
 )
-def test_missing_or_bad_token_answers_401_with_a_bearer_challenge(mock: MockServer, authorization: str | None) -> None:
+def test_missing_or_bad_token_answers_401_with_a_bearer_challenge(
+    http: httpx.Client, mock: MockServer, authorization: str | None
+) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     seeded = mock.seed[0].id
-    response = httpx.get(f"{mock.url}{job_path(seeded)}", headers=headers)
+    response = http.get(f"{mock.url}{job_path(seeded)}", headers=headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json()["errors"][0]["status"] == "401"
     assert {v.rule for v in findings(response)} == {"status_is_documented"}  # 401 is undocumented, the body is sound
 
 
-def test_token_is_checked_before_the_id(mock: MockServer) -> None:
-    assert httpx.get(f"{mock.url}{job_path('not-a-uuid')}").status_code == 401
+def test_token_is_checked_before_the_id(http: httpx.Client, mock: MockServer) -> None:
+    assert http.get(f"{mock.url}{job_path('not-a-uuid')}").status_code == 401
 
 
 def test_issued_token_works_until_it_expires_by_the_clock(clock: SteppedClock) -> None:
@@ -182,16 +184,16 @@ def test_issued_token_works_until_it_expires_by_the_clock(clock: SteppedClock) -
     ids=["no-grant-type", "wrong-grant-type", "no-client-id", "no-client-secret"],
 )
 def test_token_request_without_client_credentials_answers_error_body(
-    mock: MockServer, form: dict[str, str], status: int
+    http: httpx.Client, mock: MockServer, form: dict[str, str], status: int
 ) -> None:
-    response = httpx.post(f"{mock.url}/oauth/access_token", data=form)
+    response = http.post(f"{mock.url}/oauth/access_token", data=form)
     assert response.status_code == status
     assert response.json()["errors"][0]["status"] == str(status)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS", "QUERY"])
-def test_other_method_on_a_job_answers_405_with_allow(mock: MockServer, method: str) -> None:
-    response = httpx.request(method, f"{mock.url}{job_path(mock.seed[0].id)}", headers=AUTH)
+def test_other_method_on_a_job_answers_405_with_allow(http: httpx.Client, mock: MockServer, method: str) -> None:
+    response = http.request(method, f"{mock.url}{job_path(mock.seed[0].id)}", headers=AUTH)
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
     assert response.headers["content-type"] == "application/json"
@@ -261,12 +263,14 @@ def test_live_jobs_move_through_their_lifecycle_by_the_clock(mock: MockServer, c
     assert {job.status for job in mock.seed if job.live} == {"success", "failed"}
 
 
-def test_requests_are_recorded_with_method_and_never_the_token(mock: MockServer, client: httpx.Client) -> None:
+def test_requests_are_recorded_with_method_and_never_the_token(
+    http: httpx.Client, mock: MockServer, client: httpx.Client
+) -> None:
     seeded = job_path(mock.seed[0].id)
     client.get(seeded)
     client.delete(seeded)
-    httpx.get(f"{mock.url}{seeded}", headers={"Authorization": "Bearer secret-guess"})
-    httpx.get(f"{mock.url}/__mock__/seed")
+    http.get(f"{mock.url}{seeded}", headers={"Authorization": "Bearer secret-guess"})
+    http.get(f"{mock.url}/__mock__/seed")
     assert [(r.method, r.path, r.authorized) for r in mock.requests] == [
         ("GET", seeded, True),
         ("DELETE", seeded, True),
@@ -276,12 +280,12 @@ def test_requests_are_recorded_with_method_and_never_the_token(mock: MockServer,
     assert not any(DEFAULT_TOKEN in repr(r) or "secret-guess" in repr(r) for r in mock.requests)
 
 
-def test_stop_is_fast_with_an_open_keep_alive_connection(clock: SteppedClock) -> None:
+def test_stop_is_fast_with_an_open_keep_alive_connection(http: httpx.Client, clock: SteppedClock) -> None:
     server = MockServer(clock=clock).start()
-    with httpx.Client(base_url=server.url, headers=AUTH) as http:
-        assert http.get(job_path(server.seed[0].id)).status_code == 200
+    with httpx.Client(base_url=server.url, headers=AUTH) as kept_alive:
+        assert kept_alive.get(job_path(server.seed[0].id)).status_code == 200
         began = time.monotonic()
         server.stop()
         assert time.monotonic() - began < 0.5
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{server.url}/__mock__/seed")
+        http.get(f"{server.url}/__mock__/seed")

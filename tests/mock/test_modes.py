@@ -73,37 +73,39 @@ def test_job_drift_mode_is_reported_for_every_seeded_job(drifting: MockServer, e
 @pytest.mark.parametrize(
     "drifting, expected", list(ERROR_DRIFTS.items()), indirect=["drifting"], ids=list(ERROR_DRIFTS)
 )
-def test_error_drift_mode_is_reported_for_every_error_answer(drifting: MockServer, expected: tuple[str, str]) -> None:
+def test_error_drift_mode_is_reported_for_every_error_answer(
+    http: httpx.Client, drifting: MockServer, expected: tuple[str, str]
+) -> None:
     for method, path, headers, status in ERROR_REQUESTS:
-        response = httpx.request(method, f"{drifting.url}{path}", headers=headers)
+        response = http.request(method, f"{drifting.url}{path}", headers=headers)
         assert response.status_code == status
         assert expected in found(response), (method, path)
 
 
 @pytest.mark.parametrize("drifting", ["wrong-content-type"], indirect=True)
-def test_wrong_content_type_drift_sends_200_bodies_as_plain_text(drifting: MockServer) -> None:
-    response = httpx.get(f"{drifting.url}/pcm/jobs/{drifting.seed[0].id}", headers=AUTH)
+def test_wrong_content_type_drift_sends_200_bodies_as_plain_text(http: httpx.Client, drifting: MockServer) -> None:
+    response = http.get(f"{drifting.url}/pcm/jobs/{drifting.seed[0].id}", headers=AUTH)
     assert response.status_code == 200
     assert not response.headers["content-type"].startswith("application/json")
     assert found(response) == set()  # the body keeps the contract: only the header breaks it
 
 
 @pytest.mark.parametrize("drifting", DRIFT_MODES, indirect=True)
-def test_drift_never_touches_the_seed_or_the_token_endpoint(drifting: MockServer) -> None:
+def test_drift_never_touches_the_seed_or_the_token_endpoint(http: httpx.Client, drifting: MockServer) -> None:
     with MockServer() as normal:
-        expected = httpx.get(f"{normal.url}/__mock__/seed").json()
-    seed = httpx.get(f"{drifting.url}/__mock__/seed")
+        expected = http.get(f"{normal.url}/__mock__/seed").json()
+    seed = http.get(f"{drifting.url}/__mock__/seed")
     assert seed.headers["content-type"] == "application/json"
     assert [job["id"] for job in seed.json()["jobs"]] == [job["id"] for job in expected["jobs"]]
     form = {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
-    token = httpx.post(f"{drifting.url}/oauth/access_token", data=form)
+    token = http.post(f"{drifting.url}/oauth/access_token", data=form)
     assert token.headers["content-type"] == "application/json"
     assert token.json()["token_type"] == "Bearer"
 
 
-def test_drift_mode_leaves_unknown_paths_alone(clock: SteppedClock) -> None:
+def test_drift_mode_leaves_unknown_paths_alone(http: httpx.Client, clock: SteppedClock) -> None:
     with MockServer(clock=clock, drift="error-without-errors") as mock:
-        assert httpx.get(f"{mock.url}/nowhere").json()["errors"][0]["status"] == "404"
+        assert http.get(f"{mock.url}/nowhere").json()["errors"][0]["status"] == "404"
 
 
 @pytest.fixture
@@ -123,15 +125,15 @@ def raw_get(mock: MockServer, path: str) -> socket.socket:
 
 
 @pytest.mark.parametrize("faulty", ["reset"], indirect=True)
-def test_reset_fault_resets_the_connection_without_an_answer(faulty: MockServer) -> None:
+def test_reset_fault_resets_the_connection_without_an_answer(http: httpx.Client, faulty: MockServer) -> None:
     with raw_get(faulty, f"/pcm/jobs/{faulty.seed[0].id}") as sock, pytest.raises(ConnectionResetError):
         sock.recv(1024)
     with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
-        httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+        http.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
 
 
 @pytest.mark.parametrize("faulty", ["truncated"], indirect=True)
-def test_truncated_fault_announces_the_full_length_and_sends_half(faulty: MockServer) -> None:
+def test_truncated_fault_announces_the_full_length_and_sends_half(http: httpx.Client, faulty: MockServer) -> None:
     with raw_get(faulty, f"/pcm/jobs/{faulty.seed[0].id}") as sock:
         received = b"".join(iter(lambda: sock.recv(65536), b""))
     head, _, body = received.partition(b"\r\n\r\n")
@@ -139,32 +141,32 @@ def test_truncated_fault_announces_the_full_length_and_sends_half(faulty: MockSe
     assert head.startswith(b"HTTP/1.1 200")
     assert len(body) == int(headers["Content-Length"]) // 2
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+        http.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
 
 
 @pytest.mark.parametrize("faulty", ["slow"], indirect=True)
-def test_slow_fault_delays_a_normal_answer(faulty: MockServer) -> None:
+def test_slow_fault_delays_a_normal_answer(http: httpx.Client, faulty: MockServer) -> None:
     url = f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}"
     with pytest.raises(httpx.ReadTimeout):
-        httpx.get(url, headers=AUTH, timeout=0.1)
+        http.get(url, headers=AUTH, timeout=0.1)
     began = time.monotonic()
-    response = httpx.get(url, headers=AUTH, timeout=2)
+    response = http.get(url, headers=AUTH, timeout=2)
     assert time.monotonic() - began >= 0.3
     assert response.status_code == 200
     assert found(response) == set()
 
 
 @pytest.mark.parametrize("faulty", ["server-error"], indirect=True)
-def test_server_error_fault_answers_a_documented_500(faulty: MockServer) -> None:
-    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+def test_server_error_fault_answers_a_documented_500(http: httpx.Client, faulty: MockServer) -> None:
+    response = http.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
     assert response.status_code == 500
     assert response.json()["errors"][0]["status"] == "500"
     assert found(response) == set()
 
 
 @pytest.mark.parametrize("faulty", ["non-json"], indirect=True)
-def test_non_json_fault_answers_html_labelled_json(faulty: MockServer) -> None:
-    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+def test_non_json_fault_answers_html_labelled_json(http: httpx.Client, faulty: MockServer) -> None:
+    response = http.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.text == "<html>upstream error</html>"
@@ -173,8 +175,8 @@ def test_non_json_fault_answers_html_labelled_json(faulty: MockServer) -> None:
 
 
 @pytest.mark.parametrize("faulty", ["too-many-requests"], indirect=True)
-def test_too_many_requests_fault_answers_429_with_retry_after(faulty: MockServer) -> None:
-    response = httpx.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
+def test_too_many_requests_fault_answers_429_with_retry_after(http: httpx.Client, faulty: MockServer) -> None:
+    response = http.get(f"{faulty.url}/pcm/jobs/{faulty.seed[0].id}", headers=AUTH)
     assert response.status_code == 429
     assert response.headers["retry-after"] == "1"
     assert response.json()["errors"][0]["status"] == "429"
@@ -182,29 +184,29 @@ def test_too_many_requests_fault_answers_429_with_retry_after(faulty: MockServer
 
 
 @pytest.mark.parametrize("faulty", FAULT_MODES, indirect=True)
-def test_fault_never_touches_the_seed_endpoint(faulty: MockServer) -> None:
+def test_fault_never_touches_the_seed_endpoint(http: httpx.Client, faulty: MockServer) -> None:
     began = time.monotonic()
-    response = httpx.get(f"{faulty.url}/__mock__/seed", timeout=2)
+    response = http.get(f"{faulty.url}/__mock__/seed", timeout=2)
     assert time.monotonic() - began < 0.3
     assert response.status_code == 200
     assert response.json()["mock"] == "pcm-contracts"
 
 
 @pytest.mark.parametrize("fault", ["reset", "server-error", "too-many-requests"])
-def test_fault_applies_to_the_token_endpoint_too(clock: SteppedClock, fault: FaultMode) -> None:
+def test_fault_applies_to_the_token_endpoint_too(http: httpx.Client, clock: SteppedClock, fault: FaultMode) -> None:
     with MockServer(clock=clock, fault=fault) as mock:
         form = {"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
         try:
-            status = httpx.post(f"{mock.url}/oauth/access_token", data=form).status_code
+            status = http.post(f"{mock.url}/oauth/access_token", data=form).status_code
         except (httpx.ReadError, httpx.RemoteProtocolError):
             status = 0
         assert status != 200
 
 
-def test_fault_requests_are_still_recorded(clock: SteppedClock) -> None:
+def test_fault_requests_are_still_recorded(http: httpx.Client, clock: SteppedClock) -> None:
     with MockServer(clock=clock, fault="reset") as mock:
         with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
-            httpx.delete(f"{mock.url}/pcm/jobs/{UNKNOWN_ID}", headers=AUTH)
+            http.delete(f"{mock.url}/pcm/jobs/{UNKNOWN_ID}", headers=AUTH)
         assert [(r.method, r.authorized) for r in mock.requests] == [("DELETE", True)]
 
 

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -88,8 +87,8 @@ def outcomes(tmp: Path) -> dict[str | None, Outcome]:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str | None, Outcome]]:
-    yield outcomes(tmp_path_factory.mktemp("selftest"))
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, Outcome]:
+    return outcomes(tmp_path_factory.mktemp("selftest"))
 
 
 def test_every_mode_of_the_mock_is_covered() -> None:

@@ -181,7 +181,7 @@ def test_client_credentials_renew_once_after_401(mocked: respx.MockRouter) -> No
 def test_failed_token_request_is_an_auth_failure(mocked: respx.MockRouter) -> None:
     mocked.post("/oauth/access_token").respond(401, json={"errors": []})
     api = ApiClient(BASE, token=ClientCredentials("id", Secret("secret-zzzz")), politeness=Politeness(rate=0))
-    with pytest.raises(Exception, match="token request .* answered 401; check EPCC_CLIENT_ID"):
+    with pytest.raises(Exception, match=r"token request .* answered 401; check EPCC_CLIENT_ID"):
         api.get(JOB)
 
 

@@ -139,7 +139,7 @@ def test_malformed_strictness_is_a_clear_option_error(setting: str) -> None:
 
 
 def test_unknown_schema_is_a_clear_error() -> None:
-    with pytest.raises(UnknownSchema, match="job-response.json"):
+    with pytest.raises(UnknownSchema, match=r"job-response\.json"):
         load().get("nope.json")
 
 

@@ -1,0 +1,120 @@
+"""The suite's promises to a user pointing it at a real deployment, proven
+against a mock it treats as real (given with --base-url)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contracts.mock import MockServer
+from contracts.pytest_plugin import EXIT_TARGET_ERROR
+from contracts.registry import ROOT
+
+pytestmark = pytest.mark.selftest
+
+CANARY = "canary-3f9c1e7a5b2d4c68"
+ENV_NAMES = (
+    "PCM_CONTRACTS_BASE_URL",
+    "EPCC_API_BASE_URL",
+    "PCM_CONTRACTS_TOKEN",
+    "EPCC_CLIENT_ID",
+    "EPCC_CLIENT_SECRET",
+)
+
+
+def suite(
+    *args: str, env: dict[str, str] | None = None, tests: str = "tests/contract"
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    command = [sys.executable, "-m", "pytest", tests, "-p", "no:cacheprovider", "--rate-limit", "0", *args]
+    return subprocess.run(
+        command, cwd=ROOT, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def everything_written(run: subprocess.CompletedProcess[str], *files: Path) -> str:
+    return run.stdout + run.stderr + "".join(f.read_text(encoding="utf-8") for f in files if f.exists())
+
+
+def test_bearer_token_appears_in_no_output_at_any_verbosity(tmp_path: Path) -> None:
+    junit, log = tmp_path / "junit.xml", tmp_path / "run.log"
+    with MockServer(token=CANARY, drift="undocumented-status") as mock:
+        run = suite(
+            "--base-url", mock.url, "--job-id", mock.seed[0].id, "--max-examples", "3",
+            "-vv", "-rA", "-l", "--tb=long", "--log-level=DEBUG", f"--log-file={log}", "--log-file-level=DEBUG",
+            f"--junitxml={junit}", "-o", "junit_logging=all",
+            env={"PCM_CONTRACTS_TOKEN": CANARY},
+        )  # fmt: skip
+    assert run.returncode == 1, run.stdout  # the drift was found, so requests were made with the token
+    assert "[schema.enum]" in run.stdout
+    assert CANARY not in everything_written(run, junit, log)
+
+
+def test_client_secret_appears_nowhere_and_only_the_token_request_is_not_a_get(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    with MockServer() as mock:
+        run = suite(
+            "--base-url", mock.url, "--max-examples", "5", "-vv", f"--junitxml={junit}",
+            env={"EPCC_CLIENT_ID": "suite-client", "EPCC_CLIENT_SECRET": CANARY},
+        )  # fmt: skip
+        requests = mock.requests.snapshot()
+    assert run.returncode == 0, run.stdout
+    assert CANARY not in everything_written(run, junit)
+    assert "client credentials from $EPCC_CLIENT_ID and $EPCC_CLIENT_SECRET" in run.stdout
+    writes = [(r.method, r.path) for r in requests if r.method != "GET"]
+    assert writes == [("POST", "/oauth/access_token")], writes
+    assert sum(r.method == "GET" for r in requests) > 20
+
+
+def test_against_a_real_target_only_get_is_sent(tmp_path: Path) -> None:
+    with MockServer() as mock:
+        run = suite("--base-url", mock.url, "--max-examples", "10", env={"PCM_CONTRACTS_TOKEN": "mock-token"})
+        methods = {r.method for r in mock.requests.snapshot()}
+    assert run.returncode == 0, run.stdout
+    assert methods == {"GET"}
+    assert "writes: refused (GET only)" in run.stdout
+
+
+def test_built_in_mock_gets_the_coverage_phase_other_methods_too() -> None:
+    run = suite("--max-examples", "3", "-k", "property")
+    assert run.returncode == 0, run.stdout
+    assert "writes: allowed" in run.stdout
+
+
+def test_unreachable_target_is_one_target_error_not_a_pass() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    run = suite("--base-url", f"http://127.0.0.1:{port}", env={"PCM_CONTRACTS_TOKEN": "t0k3n-value"})
+    assert run.returncode == EXIT_TARGET_ERROR, run.stdout
+    assert run.stdout.count("target error: ") == 1
+    assert "connection failed" in run.stdout
+    assert "pcm-contracts: the target cannot be checked" in run.stdout
+
+
+def test_base_url_without_any_live_check_run_fails_clearly() -> None:
+    with MockServer() as mock:
+        run = suite("--base-url", mock.url, "-k", "no-such-test", env={"PCM_CONTRACTS_TOKEN": "mock-token"})
+    assert run.returncode == 5, run.stdout
+    assert "no live check ran: nothing was verified" in run.stdout
+
+
+def test_base_url_without_credentials_is_a_usage_error() -> None:
+    run = suite("--base-url", "http://127.0.0.1:9")
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "no credentials for http://127.0.0.1:9" in run.stderr
+
+
+def test_jobs_of_a_target_that_is_not_the_mock_are_skipped_with_a_reason(tmp_path: Path) -> None:
+    with MockServer() as mock:
+        # a target whose seed endpoint is unknown: the suite cannot discover jobs there
+        run = suite(
+            "--base-url", mock.url + "/no-seed-here", "-rs", "-k", "known_job", env={"PCM_CONTRACTS_TOKEN": "x"}
+        )
+    assert "no job ids: the target is not a pcm-contracts mock" in run.stdout
+    assert "pass --job-id ID" in run.stdout
