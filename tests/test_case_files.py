@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from contracts.routing import operations
 from contracts.registry import name_of
+from contracts.routing import operations
 from tests.casefiles import CASE_SCHEMA, drift_files, example, example_names
 
 CASE_VALIDATOR = Draft202012Validator(json.loads(CASE_SCHEMA.read_text(encoding="utf-8")))
@@ -66,7 +66,8 @@ def test_every_example_says_what_it_is_and_its_verdict() -> None:
         assert set(record) == {"description", "source", "request", "response", "verdict"}, name
         assert record["verdict"]["valid"] == (record["verdict"]["violations"] == []), name
         status, _, variant = Path(name).name.partition("-")
-        assert int(status) == record["response"]["status"] and variant, name
+        assert int(status) == record["response"]["status"], name
+        assert variant, name
 
 
 def test_case_schema_rejects_a_rejected_test_without_findings() -> None:

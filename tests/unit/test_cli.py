@@ -35,7 +35,8 @@ def test_bad_strictness_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str
     code, _ = run("examples", "--strictness", "everything=error")
     assert code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("pcm-contracts: strictness 'everything=error'")
+    assert err.count("\n") == 1
+    assert err.startswith("pcm-contracts: strictness 'everything=error'")
 
 
 def test_rules_lists_every_rule() -> None:
@@ -55,7 +56,9 @@ def test_python_dash_m_is_the_same_command() -> None:
 
 
 def test_unknown_mode_is_a_usage_error() -> None:
-    done = subprocess.run([sys.executable, "-m", "contracts", "mock", "--drift", "nope"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "contracts", "mock", "--drift", "nope"], capture_output=True, text=True
+    )
     assert done.returncode == 2
     assert "invalid choice: 'nope'" in done.stderr
     assert "Traceback" not in done.stderr
