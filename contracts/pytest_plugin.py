@@ -303,22 +303,24 @@ def contract_schema(contract_target: Target) -> Any:
 
     Bounded by --max-examples; at the --rate-limit; GET only, except against
     the built-in mock (or with --allow-writes), where the coverage phase also
-    sends other methods and expects 405. A random job id answering 400 or 422
-    is documented behaviour, so positive data may be refused with those.
+    sends other methods and expects 405. The rest of the configuration is
+    ``schemathesis.toml``, which the schemathesis CLI reads too.
     """
     import schemathesis
+    from schemathesis.config import SchemathesisConfig
 
+    from contracts.registry import ROOT
     from contracts.routing import OPENAPI_PATH
 
     settings = contract_target.settings
-    schema = schemathesis.openapi.from_path(str(OPENAPI_PATH))
+    config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+    schema = schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config)
     schema.config.update(
         base_url=contract_target.base_url,
         request_timeout=settings.politeness.timeout,
         rate_limit=f"{max(1, int(settings.politeness.rate))}/s" if settings.politeness.rate > 0 else None,
     )
     schema.config.generation.update(max_examples=settings.max_examples)
-    schema.config.checks.positive_data_acceptance.expected_statuses = ["2xx", "400", "401", "403", "404", "422", "429"]
     if contract_target.mock is None and not settings.allow_writes:
         schema.config.phases.coverage.unexpected_methods = set()
     return schema.include(method="GET")

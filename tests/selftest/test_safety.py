@@ -4,6 +4,7 @@ against a mock it treats as real (given with --base-url)."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -119,3 +120,18 @@ def test_jobs_of_a_target_that_is_not_the_mock_are_skipped_with_a_reason(tmp_pat
         )
     assert "no job ids: the target is not a pcm-contracts mock" in run.stdout
     assert "pass --job-id ID" in run.stdout
+
+
+def test_suite_passes_against_a_separately_started_mock_command() -> None:
+    command = [sys.executable, "-m", "contracts", "mock", "--port", "0"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as mock:
+        assert mock.stdout is not None
+        first = mock.stdout.readline().strip()
+        assert first.startswith("serving http://127.0.0.1:"), first
+        try:
+            run = suite("--base-url", first.removeprefix("serving "), env={"PCM_CONTRACTS_TOKEN": "mock-token"})
+        finally:
+            mock.send_signal(signal.SIGINT)
+        assert mock.wait(timeout=10) == 0
+    assert run.returncode == 0, run.stdout
+    assert "jobs: 74 (discovered from the pcm-contracts mock's seed)" in run.stdout
