@@ -19,6 +19,15 @@ def media_type(headers: Mapping[str, str]) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+def content_type_findings(headers: Mapping[str, str]) -> list[Violation]:
+    """A finding unless the ``Content-Type`` header names JSON."""
+    media = media_type(headers)
+    if media == "application/json" or media.endswith("+json"):
+        return []
+    message = f"Content-Type is {show(media or None)}, expected application/json"
+    return [Violation("content_type_is_json", "", message, "error", "structure")]
+
+
 def check_response(
     *,
     method: str,
@@ -35,18 +44,7 @@ def check_response(
     documented operation.
     """
     validator = validator or validator_for(strictness or Strictness())
-    found: list[Violation] = []
-    media = media_type(headers)
-    if media != "application/json" and not media.endswith("+json"):
-        found.append(
-            Violation(
-                "content_type_is_json",
-                "",
-                f"Content-Type is {show(media or None)}, expected application/json",
-                "error",
-                "structure",
-            )
-        )
+    found = content_type_findings(headers)
     try:
         body = json.loads(content)
     except (ValueError, UnicodeDecodeError):
