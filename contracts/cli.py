@@ -1,19 +1,24 @@
 """The ``pcm-contracts`` command: parse -> build -> run -> exit code.
 
 Exit codes: 0 everything keeps the contract, 1 at least one finding at error
-severity, 2 usage error or nothing could be read.
+severity (or an unreadable input among readable ones), 2 usage error, or no
+payload of this contract could be read at all.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from contracts import __version__
-from contracts.errors import ContractError
+from contracts import __version__, routing
+from contracts.errors import ContractError, OptionError
+from contracts.parallel import judge_all
+from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
+from contracts.verdicts import Checker, Summary
 from contracts.registry import ROOT
 from contracts.rules import RULES
 from contracts.validation import Validator
@@ -31,6 +36,22 @@ def parser() -> argparse.ArgumentParser:
     examples = commands.add_parser("examples", help="check every recorded example against the contract")
     add_strictness(examples)
     commands.add_parser("rules", help="list the semantic rules with their severity")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check captured payloads: .json, .jsonl/.ndjson, .har, directories, - for stdin",
+        description="Check captured response bodies against the contract. A capture's own request "
+        "and status choose the schema; --path/--status (else the body's shape) do for bare bodies.",
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="a file, a directory, or - for standard input")
+    validate.add_argument("--path", help="request path of bare bodies, e.g. /pcm/jobs/ID")
+    validate.add_argument("--status", type=int, help="response status of bare bodies, e.g. 404")
+    validate.add_argument("--method", default="GET", help="request method of bare bodies (GET)")
+    validate.add_argument("--format", choices=FORMATS, default="text", help="report format (text)")
+    validate.add_argument("--output", metavar="FILE", help="write the report there instead of standard output")
+    validate.add_argument("--jobs", type=int, default=1, metavar="N", help="processes to spread the work over (1)")
+    validate.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
+    add_strictness(validate)
 
     from contracts.mock import command as mock_command
 
@@ -76,12 +97,42 @@ def run_rules(out: TextIO) -> int:
     return EXIT_OK
 
 
+def run_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """Read -> judge -> report; the exit code from the summary."""
+    checker = Checker(Strictness.parse(args.strictness), method=args.method.upper(), path=args.path, status=args.status)
+    if args.path is not None:
+        routing.resolve(checker.method, args.path, args.status or 200)  # an unknown route is a usage error
+    if args.jobs < 1:
+        raise OptionError("--jobs must be at least 1")
+    with contextlib.ExitStack() as stack:
+        target = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else out  # noqa: SIM115
+        reporter = reporter_for(args.format, target)
+        progress = Progress(enabled=False if args.no_progress else None)
+        summary = Summary()
+        for result in judge_all(checker, args.paths, jobs=args.jobs):
+            summary.add(result)
+            reporter.result(result)
+            progress.tick()
+        progress.close()
+        reporter.finish(summary)
+    if args.output and args.format != "text":
+        TextReporter(sys.stderr).finish(summary)
+    checked = summary.counts["valid"] + summary.counts["invalid"]
+    if checked == 0:
+        sys.stderr.write("pcm-contracts: no payload of this contract could be read\n")
+        return EXIT_USAGE
+    failed = summary.counts["invalid"] + summary.counts["unreadable"]
+    return EXIT_VIOLATIONS if failed else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = parser().parse_args(argv)
     try:
         if args.command == "examples":
             return run_examples(Strictness.parse(args.strictness), out)
+        if args.command == "validate":
+            return run_validate(args, out)
         if args.command == "mock":
             from contracts.mock import command as mock_command
 

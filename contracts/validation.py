@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema._utils import find_evaluated_property_keys_by_schema
 
 from contracts import registry, routing
+from contracts.fast import FastSchemas
 from contracts.rules import RULES
 from contracts.violations import Kind, Strictness, Violation, pointer, show
 
@@ -46,12 +47,17 @@ class Validator:
 
     One instance per :class:`Strictness`: when undocumented fields are
     reported, the closed (strict) variant of the schemas is used. ``schemas``
-    replaces the files of ``schemas/`` (tests use it to mutate them).
+    replaces the files of ``schemas/`` (tests use it to mutate them). With
+    ``fast`` (the default) a body jsonschema-rs accepts skips the detailed
+    jsonschema pass (:mod:`contracts.fast`).
     """
 
-    def __init__(self, strictness: Strictness = Strictness(), *, schemas: registry.SchemaSet | None = None) -> None:
+    def __init__(
+        self, strictness: Strictness = Strictness(), *, schemas: registry.SchemaSet | None = None, fast: bool = True
+    ) -> None:
         self.strictness = strictness
         self.schemas = schemas or registry.load(strict=strictness.undocumented_field != "off")
+        self.fast = FastSchemas(self.schemas) if fast else None
         self.format_checker = FormatChecker()
         self._compiled: dict[str, Draft202012Validator] = {}
 
@@ -67,9 +73,11 @@ class Validator:
 
     def schema_violations(self, body: Any, schema_id: str) -> list[Violation]:
         """Findings of the JSON Schema ``schema_id`` alone, graded by strictness."""
+        if self.fast is not None and self.fast.is_valid(body, schema_id):
+            return []
         validator = self.compiled(schema_id)
         found = [v for error in validator.iter_errors(body) for v in self._violations(validator, error)]
-        return self.strictness.apply(found)
+        return self.strictness.apply(first_of_each(found))
 
     def validate(self, body: Any, *, method: str = "GET", path: str, status: int = 200) -> list[Violation]:
         """Findings for ``body`` answered with ``status`` to ``method path``.
@@ -104,11 +112,10 @@ class Validator:
         schema_at = f"{location}/{keyword}" if location else None
         rule, kind, value = f"schema.{keyword}", kind_of(keyword), error.instance
         if keyword == "required" and isinstance(value, dict):
-            for name in error.validator_value:
-                if name not in value:
-                    yield Violation(
-                        rule, f"{at}/{name}", f"required member {name!r} is missing", "error", kind, schema_at
-                    )
+            # jsonschema raises one error per missing member, in order, each saying "'name' is a required property"
+            name = next(n for n in error.validator_value if n not in value and error.message.startswith(repr(n)))
+            missing = pointer((*error.absolute_path, name))
+            yield Violation(rule, missing, f"required member {name!r} is missing", "error", kind, schema_at)
             return
         if keyword == "unevaluatedProperties" and isinstance(value, dict):
             evaluated = find_evaluated_property_keys_by_schema(validator, value, error.schema)
@@ -126,11 +133,24 @@ class Validator:
         yield Violation(rule, at, message_for(keyword, error), "error", kind, schema_at)
 
 
+def first_of_each(found: list[Violation]) -> list[Violation]:
+    """One finding per (rule, pointer): the same break seen by two subschemas
+    (e.g. ``meta`` typed at the job level and in its per-type branch) is one."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for violation in found:
+        if (violation.rule, violation.pointer) not in seen:
+            seen.add((violation.rule, violation.pointer))
+            unique.append(violation)
+    return unique
+
+
 def message_for(keyword: str, error: ValidationError) -> str:
     value, expected = error.instance, error.validator_value
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        return f"expected {wanted}, got {json_type(value)} {show(value)}"
+        got = json_type(value)
+        return f"expected {wanted}, got {got}" + ("" if value is None else f" {show(value)}")
     if keyword == "enum":
         return f"{show(value)} is outside the documented set ({', '.join(map(str, expected))})"
     if keyword == "const":

@@ -14,6 +14,7 @@ def check(case: Case) -> None:
     found = contracts.validate(
         case.body, method=case.method, path=case.path, status=case.status, strictness=case.strictness
     )
+    assert len({(v.rule, v.pointer) for v in found}) == len(found), "a finding is reported twice"
     assert graded(found, "error") == case.violations, "\n".join(map(str, found))
     if case.warnings is not None:
         assert graded(found, "warning") == case.warnings, "\n".join(map(str, found))

@@ -36,7 +36,7 @@ EXPECTED: dict[str | None, tuple[int, str]] = {
     "zone-less-timestamps": (1, "is not an RFC 3339 date-time with a zone offset"),
     "data-as-array": (1, "/data: expected object, got array"),
     "id-mismatch": (1, "[data_id_matches_request]"),
-    "null-created-at": (1, "/data/attributes/created_at: expected string, got null null [schema.type]"),
+    "null-created-at": (1, "/data/attributes/created_at: expected string, got null [schema.type]"),
     "slow": (EXIT_TARGET_ERROR, "no answer within 0.5 s"),
     "reset": (EXIT_TARGET_ERROR, "target error: GET http://127.0.0.1"),
     "server-error": (1, "status 500, expected 200 [status_is_expected]"),

@@ -157,3 +157,17 @@ def test_violation_reads_as_pointer_message_rule() -> None:
         "(pending, started, success, failed, cancelled, cancelling) [schema.enum]"
     )
     assert violation.as_dict()["kind"] == "undocumented-value"
+
+
+def test_each_missing_member_is_reported_once_with_an_escaped_pointer() -> None:
+    body = {"data": {"id": "x", "meta": {"x_request_id": "r"}}}
+    found = contracts.validate(body, path="/pcm/jobs/x")
+    assert [(v.rule, v.pointer) for v in found] == [
+        ("schema.required", "/data/attributes"),
+        ("schema.required", "/data/type"),
+    ]
+    strict = Strictness(undocumented_field="error")
+    odd = export_job()
+    odd["data"]["meta"]["a/b~c"] = 1
+    (violation,) = contracts.validate(odd, path=PATH, strictness=strict)
+    assert violation.pointer == "/data/meta/a~1b~0c"

@@ -1,0 +1,335 @@
+"""Captured payloads -> items: what was captured, where, and what it answered.
+
+Inputs, each read lazily (memory does not grow with the number of payloads):
+
+``.json``
+    a bare response body, or one capture record
+    ``{"request": {"method", "path" | "url"}, "response": {"status", "headers",
+    "body" | "text"}}`` (the shape of ``examples/``);
+``.jsonl`` / ``.ndjson``
+    one body or record a line (blank lines are not payloads);
+``.har``
+    HAR 1.2: every entry, its request method, URL path and response status;
+    the body from ``response.content.text`` (base64 decoded when
+    ``encoding`` says so);
+a directory
+    every such file below it, recursively (other files are skipped, and
+    counted);
+``-``
+    standard input, a JSON document or JSON Lines.
+
+Bad input is an item too (:class:`Unreadable`, with a one-line reason), never
+an exception: every input is accounted for. Secrets a capture carries
+(``Authorization``, cookies, token-like query parameters) are remembered by
+:func:`contracts.client.remember`, so every report redacts them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from contracts.client import remember
+
+SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
+SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
+SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "auth", "session")
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """A response body to check, with what is known of its request."""
+
+    source: str
+    body: Any
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    headers: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An input that could not be read as a payload, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that is not a payload of this contract, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotJson:
+    """The body of a captured response that is not JSON (a finding about the
+    response, unlike a capture file that is not JSON, which is unreadable)."""
+
+    reason: str
+
+
+Item = Payload | Unreadable | Skipped
+
+
+class BadJson(ValueError):
+    """JSON that cannot be used; the message is the one-line reason."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise BadJson(f"duplicate key {key!r} in one object (which value counts is undefined)")
+        found[key] = value
+    return found
+
+
+def parse(data: bytes) -> Any:
+    """Parse one JSON document, or raise :class:`BadJson` with a clear reason.
+
+    The fast path is orjson; when its re-serialization is byte-identical to
+    the input, the input cannot have held a duplicate key. Anything else goes
+    through the standard library, which rejects duplicate keys, reports
+    positions, and handles numbers orjson does not (beyond 64 bits).
+    """
+    data = data.strip()
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if orjson.dumps(value) == data:
+            return value
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadJson(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    if not text:
+        raise BadJson("empty")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise BadJson("nested too deeply to read") from None
+    except json.JSONDecodeError as error:
+        hint = " (truncated?)" if error.pos >= len(text) - 1 else ""
+        raise BadJson(f"invalid JSON{hint}: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except ValueError as error:  # e.g. an integer beyond the digit limit
+        raise BadJson(f"unreadable number: {str(error).splitlines()[0]}") from None
+
+
+def _record(value: Any, source: str) -> Item:
+    """A capture record, or a bare body."""
+    if not (isinstance(value, dict) and isinstance(value.get("response"), dict) and "request" in value):
+        return Payload(source, value)
+    request, response = value["request"], value["response"]
+    if not isinstance(request, dict):
+        return Unreadable(source, "a capture record whose request is not an object")
+    path = request.get("path") or urlsplit(str(request.get("url", ""))).path or None
+    status = response.get("status")
+    if not isinstance(status, int) or isinstance(status, bool):
+        return Unreadable(source, f"a capture record without an integer response status ({status!r})")
+    headers = response.get("headers")
+    headers = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None
+    if "body" in response:
+        body = response["body"]
+    elif isinstance(response.get("text"), str):
+        try:
+            body = parse(response["text"].encode("utf-8"))
+        except BadJson as error:
+            return Unreadable(source, f"response text: {error}")
+    else:
+        return Unreadable(source, "a capture record without response body or text")
+    return Payload(source, body, str(request.get("method", "GET")).upper(), path, status, headers)
+
+
+def _read_bytes(path: Path) -> bytes | Unreadable:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return Unreadable(str(path), "no such file")
+    except IsADirectoryError:
+        return Unreadable(str(path), "a directory where a file was expected")
+    except OSError as error:
+        return Unreadable(str(path), f"cannot read: {error.strerror or error}")
+
+
+def read_json(path: Path, source: str | None = None) -> Iterator[Item]:
+    data = _read_bytes(path)
+    if isinstance(data, Unreadable):
+        yield data
+        return
+    yield from _document(data, source or str(path))
+
+
+def _document(data: bytes, source: str) -> Iterator[Item]:
+    if not data.strip():
+        yield Unreadable(source, "empty file")
+        return
+    try:
+        yield _record(parse(data), source)
+    except BadJson as error:
+        yield Unreadable(source, str(error))
+
+
+def read_jsonl(lines: Iterable[bytes], name: str) -> Iterator[Item]:
+    """One item a non-blank line, numbered from 1: ``name:17``."""
+    empty = True
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        empty = False
+        source = f"{name}:{number}"
+        try:
+            yield _record(parse(line), source)
+        except BadJson as error:
+            yield Unreadable(source, str(error))
+    if empty:
+        yield Unreadable(name, "empty file")
+
+
+def _jsonl_file(path: Path) -> Iterator[Item]:
+    try:
+        handle = path.open("rb")
+    except OSError:
+        data = _read_bytes(path)
+        yield data if isinstance(data, Unreadable) else Unreadable(str(path), "cannot read")
+        return
+    with handle:
+        yield from read_jsonl(handle, str(path))
+
+
+def _remember_secrets(request: Mapping[str, Any], response: Mapping[str, Any]) -> None:
+    for headers in (request.get("headers"), response.get("headers")):
+        for header in headers if isinstance(headers, list) else ():
+            if isinstance(header, dict) and str(header.get("name", "")).lower() in SECRET_HEADERS:
+                value = str(header.get("value", ""))
+                remember(value, value.partition(" ")[2] if " " in value else None)
+    for cookie in request.get("cookies", []) if isinstance(request.get("cookies"), list) else ():
+        if isinstance(cookie, dict):
+            remember(str(cookie.get("value", "")))
+    for name, value in parse_qsl(urlsplit(str(request.get("url", ""))).query):
+        if any(part in name.lower() for part in SECRET_PARAMS):
+            remember(value)
+
+
+def _har_entry(entry: Any, source: str) -> Item:
+    if not isinstance(entry, dict):
+        return Unreadable(source, "a HAR entry that is not an object")
+    request, response = entry.get("request"), entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return Unreadable(source, "a HAR entry without request or response")
+    _remember_secrets(request, response)
+    method, url, status = request.get("method"), request.get("url"), response.get("status")
+    if not isinstance(method, str) or not isinstance(url, str) or not isinstance(status, int):
+        return Unreadable(source, "a HAR entry without request method, URL or response status")
+    headers = {
+        str(h.get("name")): str(h.get("value"))
+        for h in response.get("headers", []) if isinstance(h, dict)
+    }  # fmt: skip
+    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    if content.get("mimeType") and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = str(content["mimeType"])
+    text = content.get("text")
+    if not isinstance(text, str):
+        return Unreadable(source, f"{method} {urlsplit(url).path}: the HAR entry has no response body text")
+    if content.get("encoding") == "base64":
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return Unreadable(source, "response body marked base64 but not valid base64")
+    else:
+        data = text.encode("utf-8", "surrogatepass")
+    try:
+        body = parse(data)
+    except BadJson as error:
+        return Payload(source, NotJson(str(error)), method.upper(), urlsplit(url).path, status, headers)
+    return Payload(source, body, method.upper(), urlsplit(url).path, status, headers)
+
+
+def read_har(path: Path) -> Iterator[Item]:
+    data = _read_bytes(path)
+    if isinstance(data, Unreadable):
+        yield data
+        return
+    name = str(path)
+    if not data.strip():
+        yield Unreadable(name, "empty file")
+        return
+    try:
+        har = parse(data)
+    except BadJson as error:
+        yield Unreadable(name, f"not a HAR file: {error}")
+        return
+    log = har.get("log") if isinstance(har, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        yield Unreadable(name, "not a HAR file: no log.entries")
+        return
+    if not entries:
+        yield Unreadable(name, "a HAR file without entries")
+        return
+    for index, entry in enumerate(entries):
+        yield _har_entry(entry, f"{name}#{index}")
+
+
+def read_path(path: Path) -> Iterator[Item]:
+    """Every item of one path (a file by its suffix, or a directory)."""
+    if path.is_dir():
+        found = False
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                found = True
+                child = Path(root) / name
+                if child.suffix.lower() in SUFFIXES:
+                    yield from read_path(child)
+                else:
+                    yield Skipped(str(child), "not a capture file (.json, .jsonl, .ndjson, .har)")
+        if not found:
+            yield Unreadable(str(path), "an empty directory")
+        return
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "jsonl":
+        yield from _jsonl_file(path)
+    elif kind == "har":
+        yield from read_har(path)
+    elif kind == "json":
+        yield from read_json(path)
+    elif not path.exists():
+        yield Unreadable(str(path), "no such file")
+    else:
+        yield Unreadable(str(path), "unknown file type (expected .json, .jsonl, .ndjson, .har or a directory)")
+
+
+def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
+    """Standard input: one JSON document, else JSON Lines (``stdin:N``)."""
+    data = (stream or sys.stdin.buffer).read()
+    if not data.strip():
+        yield Unreadable("stdin", "empty input")
+        return
+    try:
+        value = parse(data)
+    except BadJson:
+        yield from read_jsonl(data.splitlines(), "stdin")
+        return
+    yield _record(value, "stdin")
+
+
+def read(paths: Iterable[str], *, stdin: BinaryIO | None = None) -> Iterator[Item]:
+    """Every item of every input, in order; ``-`` is standard input."""
+    for name in paths:
+        yield from read_stdin(stdin) if name == "-" else read_path(Path(name))

@@ -1,0 +1,176 @@
+"""Results -> reports: text (default), JSON and JUnit XML, all streamed.
+
+Each reporter gets ``result()`` once per item as it is judged and ``finish()``
+with the summary, so memory does not grow with the number of payloads. Every
+line written passes through :func:`contracts.client.redact`.
+
+The JSON shape (stable; ``verdict`` is one of valid, invalid, unreadable,
+skipped; ``reason`` only for unreadable and skipped items)::
+
+    {"results": [{"source": "log.jsonl:17", "verdict": "invalid", "valid": false,
+                  "violations": [{"rule", "pointer", "message", "severity", "kind", "schema_pointer"}]}],
+     "summary": {"read": 3, "valid": 1, "invalid": 1, "unreadable": 1, "skipped": 0,
+                 "rules": {"schema.enum": 1}, "first_failing": ["log.jsonl:17"]}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from typing import Literal, Protocol, TextIO
+from xml.sax.saxutils import escape, quoteattr
+
+from contracts.client import redact
+from contracts.verdicts import Result, Summary
+
+Format = Literal["text", "json", "junit"]
+FORMATS: tuple[Format, ...] = ("text", "json", "junit")
+
+
+class Reporter(Protocol):
+    def result(self, result: Result) -> None: ...
+
+    def finish(self, summary: Summary) -> None: ...
+
+
+def use_colour(out: TextIO) -> bool:
+    return out.isatty() and "NO_COLOR" not in os.environ
+
+
+class TextReporter:
+    """One line a finding, ``source: /pointer: message [rule]``, grouped by
+    source; unreadable items as ``source: unreadable: reason``; then the summary."""
+
+    COLOURS = {"error": "\033[31m", "warning": "\033[33m", "unreadable": "\033[35m"}
+
+    def __init__(self, out: TextIO, *, colour: bool | None = None, show_skipped: bool = False) -> None:
+        self.out = out
+        self.colour = use_colour(out) if colour is None else colour
+        self.show_skipped = show_skipped
+
+    def _paint(self, text: str, how: str) -> str:
+        return f"{self.COLOURS[how]}{text}\033[0m" if self.colour else text
+
+    def result(self, result: Result) -> None:
+        lines = []
+        if result.verdict == "unreadable":
+            lines.append(f"{result.source}: {self._paint('unreadable', 'unreadable')}: {result.reason}")
+        elif result.verdict == "skipped" and self.show_skipped:
+            lines.append(f"{result.source}: skipped: {result.reason}")
+        for violation in result.violations:
+            suffix = "" if violation.severity == "error" else f" {self._paint('(warning)', 'warning')}"
+            lines.append(f"{result.source}: {violation}{suffix}")
+        if lines:
+            self.out.write(redact("\n".join(lines)) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        counts = summary.counts
+        lines = [
+            f"read {summary.read} payload(s): {counts['valid']} valid, {counts['invalid']} invalid, "
+            f"{counts['unreadable']} unreadable, {counts['skipped']} skipped"
+        ]
+        if summary.rules:
+            top = ", ".join(f"{rule} ({n})" for rule, n in summary.rules.most_common(5))
+            lines.append(f"most frequent findings: {top}")
+        if summary.failing:
+            more = summary.counts["invalid"] + summary.counts["unreadable"] - len(summary.failing)
+            lines.append(f"first failing: {', '.join(summary.failing)}" + (f" (and {more} more)" if more else ""))
+        self.out.write(redact("\n".join(lines)) + "\n")
+
+
+class JsonReporter:
+    """The stable JSON shape of the module docstring, written as it goes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first = True
+        self.out.write('{"results": [')
+
+    def result(self, result: Result) -> None:
+        separator = "\n  " if self.first else ",\n  "
+        self.first = False
+        self.out.write(separator + redact(json.dumps(result.as_dict(), ensure_ascii=False)))
+
+    def finish(self, summary: Summary) -> None:
+        self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)) + "}\n")
+
+
+class JUnitReporter:
+    """One test case a payload: invalid -> failure, unreadable -> error,
+    skipped -> skipped. Cases are spooled to a temporary file, since the
+    counts in the ``testsuite`` element are known only at the end."""
+
+    def __init__(self, out: TextIO, *, name: str = "pcm-contracts validate") -> None:
+        self.out = out
+        self.name = name
+        self.started = time.monotonic()
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+
+    def result(self, result: Result) -> None:
+        case = f"  <testcase classname={quoteattr('payloads')} name={quoteattr(result.source)}"
+        if result.verdict == "valid":
+            self.spool.write(redact(case + "/>\n"))
+            return
+        if result.verdict == "skipped":
+            body = f"<skipped message={quoteattr(result.reason or '')}/>"
+        elif result.verdict == "unreadable":
+            body = f"<error message={quoteattr(result.reason or '')} type={quoteattr('unreadable')}/>"
+        else:
+            errors = [str(v) for v in result.violations if v.severity == "error"]
+            body = (
+                f"<failure message={quoteattr(errors[0] if errors else 'invalid')} type={quoteattr('contract')}>"
+                f"{escape(chr(10).join(str(v) + ('' if v.severity == 'error' else ' (warning)') for v in result.violations))}"
+                "</failure>"
+            )
+        self.spool.write(redact(f"{case}>{body}</testcase>\n"))
+
+    def finish(self, summary: Summary) -> None:
+        counts = summary.counts
+        elapsed = time.monotonic() - self.started
+        self.out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n')
+        self.out.write(
+            f'<testsuite name={quoteattr(self.name)} tests="{summary.read}" failures="{counts["invalid"]}" '
+            f'errors="{counts["unreadable"]}" skipped="{counts["skipped"]}" time="{elapsed:.3f}">\n'
+        )
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, self.out)
+        self.spool.close()
+        self.out.write("</testsuite>\n</testsuites>\n")
+
+
+class Progress:
+    """A one-line counter on standard error while a long run goes on, on a TTY only."""
+
+    def __init__(self, *, stream: TextIO | None = None, enabled: bool | None = None, every: float = 0.2) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.every = every
+        self.count = 0
+        self.started = self.shown = time.monotonic()
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.enabled and self.count % 256 == 0:
+            now = time.monotonic()
+            if now - self.shown >= self.every:
+                self.shown = now
+                rate = self.count / max(now - self.started, 1e-9)
+                self.stream.write(f"\rchecked {self.count} payloads ({rate:,.0f}/s)")
+                self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.count >= 256:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def reporter_for(kind: Format, out: TextIO) -> Reporter:
+    if kind == "json":
+        return JsonReporter(out)
+    if kind == "junit":
+        return JUnitReporter(out)
+    return TextReporter(out)
