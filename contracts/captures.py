@@ -240,7 +240,8 @@ def _har_entry(entry: Any, source: str) -> Item:
         str(h.get("name")): str(h.get("value"))
         for h in response.get("headers", []) if isinstance(h, dict)
     }  # fmt: skip
-    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    found = response.get("content")
+    content: dict[str, Any] = found if isinstance(found, dict) else {}
     if content.get("mimeType") and not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = str(content["mimeType"])
     text = content.get("text")

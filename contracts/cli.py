@@ -17,11 +17,11 @@ from typing import TextIO
 from contracts import __version__, routing
 from contracts.errors import ContractError, OptionError
 from contracts.parallel import judge_all
-from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
-from contracts.verdicts import Checker, Summary
 from contracts.registry import ROOT
+from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
 from contracts.rules import RULES
 from contracts.validation import Validator
+from contracts.verdicts import Checker, Summary
 from contracts.violations import Strictness, is_failure
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
@@ -105,7 +105,7 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
     with contextlib.ExitStack() as stack:
-        target = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else out  # noqa: SIM115
+        target = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else out
         reporter = reporter_for(args.format, target)
         progress = Progress(enabled=False if args.no_progress else None)
         summary = Summary()

@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
-from typing import Literal, Protocol, TextIO
+from typing import ClassVar, Literal, Protocol, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from contracts.client import redact
@@ -45,7 +45,7 @@ class TextReporter:
     """One line a finding, ``source: /pointer: message [rule]``, grouped by
     source; unreadable items as ``source: unreadable: reason``; then the summary."""
 
-    COLOURS = {"error": "\033[31m", "warning": "\033[33m", "unreadable": "\033[35m"}
+    COLOURS: ClassVar[dict[str, str]] = {"error": "\033[31m", "warning": "\033[33m", "unreadable": "\033[35m"}
 
     def __init__(self, out: TextIO, *, colour: bool | None = None, show_skipped: bool = False) -> None:
         self.out = out
@@ -108,7 +108,7 @@ class JUnitReporter:
         self.out = out
         self.name = name
         self.started = time.monotonic()
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by finish()
 
     def result(self, result: Result) -> None:
         case = f"  <testcase classname={quoteattr('payloads')} name={quoteattr(result.source)}"
@@ -121,11 +121,9 @@ class JUnitReporter:
             body = f"<error message={quoteattr(result.reason or '')} type={quoteattr('unreadable')}/>"
         else:
             errors = [str(v) for v in result.violations if v.severity == "error"]
-            body = (
-                f"<failure message={quoteattr(errors[0] if errors else 'invalid')} type={quoteattr('contract')}>"
-                f"{escape(chr(10).join(str(v) + ('' if v.severity == 'error' else ' (warning)') for v in result.violations))}"
-                "</failure>"
-            )
+            text = "\n".join(str(v) + ("" if v.severity == "error" else " (warning)") for v in result.violations)
+            headline = quoteattr(errors[0] if errors else "invalid")
+            body = f"<failure message={headline} type={quoteattr('contract')}>{escape(text)}</failure>"
         self.spool.write(redact(f"{case}>{body}</testcase>\n"))
 
     def finish(self, summary: Summary) -> None:
