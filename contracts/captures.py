@@ -127,6 +127,8 @@ def parse(data: bytes) -> Any:
     except json.JSONDecodeError as error:
         hint = " (truncated?)" if error.pos >= len(text) - 1 else ""
         raise BadJson(f"invalid JSON{hint}: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except BadJson:
+        raise
     except ValueError as error:  # e.g. an integer beyond the digit limit
         raise BadJson(f"unreadable number: {str(error).splitlines()[0]}") from None
 

@@ -17,7 +17,7 @@ from typing import TextIO
 from contracts import __version__, routing
 from contracts.errors import ContractError, OptionError
 from contracts.parallel import judge_all
-from contracts.registry import ROOT
+from contracts.registry import EXAMPLES_DIR
 from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
 from contracts.rules import RULES
 from contracts.validation import Validator
@@ -25,7 +25,6 @@ from contracts.verdicts import Checker, Summary
 from contracts.violations import Strictness, is_failure
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
-EXAMPLES_DIR = ROOT / "examples"
 
 
 def parser() -> argparse.ArgumentParser:

@@ -127,6 +127,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--max-examples", type=int, default=25, metavar="N", help="property-based examples per operation (25)"
     )
     group.addoption(
+        "--payloads",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="captured payloads to check, one test each (.json, .jsonl, .ndjson, .har, a directory); repeatable",
+    )
+    group.addoption(
         "--strictness",
         action="append",
         default=[],
@@ -332,6 +339,8 @@ def strictness(request: pytest.FixtureRequest) -> Strictness:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "payload" in metafunc.fixturenames:
+        generate_payloads(metafunc)
     if "job_id" not in metafunc.fixturenames:
         return
     config = metafunc.config
@@ -348,6 +357,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("job_id", ids)
     else:
         metafunc.parametrize("job_id", [pytest.param(None, marks=pytest.mark.skip(reason=f"no job ids: {reason}"))])
+
+
+def generate_payloads(metafunc: pytest.Metafunc) -> None:
+    """One test per captured payload of --payloads, its id the payload's source."""
+    from contracts.captures import read
+
+    paths = metafunc.config.getoption("payloads")
+    if not paths:
+        metafunc.parametrize("payload", [pytest.param(None, marks=pytest.mark.skip(reason="no --payloads given"))])
+        return
+    items = list(read(paths))
+    metafunc.parametrize("payload", [pytest.param(item, id=item.source) for item in items])
 
 
 def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:

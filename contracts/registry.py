@@ -31,8 +31,13 @@ from referencing.jsonschema import DRAFT202012
 from contracts.errors import UnknownSchema
 from contracts.violations import pointer
 
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = ROOT / "schemas"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+"""The checkout's top level (meaningful only in a clone: tests, schemathesis.toml)."""
+SCHEMA_DIR = PACKAGE / "schemas"
+"""``schemas/``: in a clone, ``contracts/schemas`` is a link to it; in a built package, a copy."""
+EXAMPLES_DIR = PACKAGE / "examples"
+"""``examples/``, the recorded examples, reached the same way."""
 SCHEMA_BASE = "https://pcm-contracts.example/schemas/"
 
 Schema = dict[str, Any]
@@ -78,7 +83,7 @@ def read_schemas(directory: Path = SCHEMA_DIR) -> dict[str, Schema]:
             raise UnknownSchema(f"{path.name}: $id {schema_id!r} must end with the file name")
         schemas[schema_id] = schema
     if not schemas:
-        raise UnknownSchema(f"no schemas found in {directory} (install from a clone: pip install -e .)")
+        raise UnknownSchema(f"no schemas found in {directory}")
     return schemas
 
 

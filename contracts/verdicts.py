@@ -50,9 +50,10 @@ def guess(body: Any) -> tuple[str, int] | str:
         job_id = body["data"].get("id")
         return (f"/pcm/jobs/{quote(job_id, safe='')}" if isinstance(job_id, str) and job_id else JOB_PATH), 200
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        statuses = {item.get("status") for item in body["errors"] if isinstance(item, dict)}
-        status = statuses.pop() if len(statuses) == 1 else None
-        if isinstance(status, str) and status.isdigit() and len(status) == 3:
+        # the status as the docs have it ("404"), or drifted to a number: the schema reports that
+        statuses = {str(item.get("status")) for item in body["errors"] if isinstance(item, dict)}
+        status = statuses.pop() if len(statuses) == 1 else ""
+        if status.isdigit() and len(status) == 3:
             return JOB_PATH, int(status)
         return "an error body whose items do not agree on one status: pass --status"
     if isinstance(body, dict) and isinstance(body.get("data"), list):

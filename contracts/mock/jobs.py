@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from contracts.registry import ROOT
+from contracts.registry import EXAMPLES_DIR as ALL_EXAMPLES
 
-EXAMPLES_DIR = ROOT / "examples" / "get-a-job"
+EXAMPLES_DIR = ALL_EXAMPLES / "get-a-job"
 NAMESPACE = uuid.UUID("6f0a3c52-1d47-4c1e-9a53-5b7a2f0c9e11")
 """The fixed uuid5 namespace of every generated id: the same ids on every run."""
 

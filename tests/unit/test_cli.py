@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import io
+import re
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from contracts.cli import main
 from contracts.mock import DRIFT_MODES, FAULT_MODES
+from contracts.registry import ROOT
 from contracts.rules import RULES
 
 
@@ -62,3 +67,21 @@ def test_unknown_mode_is_a_usage_error() -> None:
     assert done.returncode == 2
     assert "invalid choice: 'nope'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_pre_commit_hook_runs_the_validate_command(tmp_path: Path) -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "pcm-contracts-validate"
+    assert hook["language"] == "python"
+    program, *args = shlex.split(hook["entry"])
+    assert program == "pcm-contracts"
+    files = re.compile(hook["files"])
+    good, bad = tmp_path / "good.json", tmp_path / "bad.jsonl"
+    good.write_text((ROOT / "examples/get-a-job/404-not-found.json").read_text(encoding="utf-8"))
+    bad.write_text('{"errors": [{"status": 404, "title": "Not Found"}]}\n')
+    assert files.search(good.name) and files.search(bad.name) and not files.search("notes.txt")
+    command = [sys.executable, "-m", "contracts", *args]
+    assert subprocess.run([*command, str(good)], capture_output=True, check=False).returncode == 0
+    failed = subprocess.run([*command, str(good), str(bad)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1
+    assert f"{bad}:1: /errors/0/status: expected string, got integer 404 [schema.type]" in failed.stdout

@@ -1,0 +1,279 @@
+"""Captured payloads from the command line: formats, bad input, secrets, exit codes."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.captures import Payload, Unreadable, parse, read
+from contracts.cli import main
+from contracts.registry import ROOT
+from contracts.verdicts import Checker, Summary
+from tests.casefiles import example
+
+JOB = example("get-a-job/200-product-export")["response"]["body"]
+JOB_ID = JOB["data"]["id"]
+NOT_FOUND = example("get-a-job/404-not-found")["response"]["body"]
+CANARIES = ("canary-bearer-5c1d9e", "canary-cookie-7a2f11", "canary-query-3b8e40")
+
+
+def drifted(**attributes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(JOB)
+    body["data"]["attributes"].update(attributes)
+    return body
+
+
+def har_entry(
+    url: str, status: int, body: Any, *, method: str = "GET", encoding: str | None = None, mime: str = "application/json"
+) -> dict[str, Any]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    content: dict[str, Any] = {"mimeType": mime, "size": len(text), "text": text}
+    if encoding == "base64":
+        content.update(text=base64.b64encode(text.encode()).decode(), encoding="base64")
+    return {
+        "request": {
+            "method": method,
+            "url": url,
+            "headers": [{"name": "Authorization", "value": f"Bearer {CANARIES[0]}"}],
+            "cookies": [{"name": "session", "value": CANARIES[1]}],
+        },
+        "response": {"status": status, "headers": [{"name": "Content-Type", "value": mime}], "content": content},
+    }
+
+
+def har(*entries: dict[str, Any]) -> str:
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": "test"}, "entries": list(entries)}})
+
+
+def validate(*argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "contracts", "validate", *argv],
+        cwd=ROOT,
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def bad_inputs(tmp_path: Path) -> Path:
+    """A directory of every kind of bad input, beside a few good ones."""
+    folder = tmp_path / "captures"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "good.json").write_text(json.dumps(JOB))
+    record = {"request": {"method": "GET", "path": f"/pcm/jobs/{JOB_ID}"}, "response": {"status": 200, "body": JOB}}
+    (folder / "nested" / "record.json").write_text(json.dumps(record))
+    (folder / "broken.json").write_text('{"data": {"id": ')
+    (folder / "empty.json").write_bytes(b"")
+    (folder / "latin1.json").write_bytes('{"title": "caf\u00e9"}'.encode("latin-1"))
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "huge-number.json").write_text('{"errors": [{"status": "404", "title": "x", "n": ' + "9" * 5000 + "}]}")
+    (folder / "duplicate-keys.json").write_text('{"errors": [{"status": "404", "title": "a", "title": "b"}]}')
+    (folder / "gone.json").symlink_to(folder / "does-not-exist.json")
+    lines = [json.dumps(JOB), json.dumps(drifted(status="archived")), "", json.dumps(NOT_FOUND), '{"data": {"id"']
+    (folder / "log.jsonl").write_text("\n".join(lines))
+    (folder / "capture.har").write_text(
+        har(
+            har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}?access_token={CANARIES[2]}", 200, JOB),
+            har_entry("https://api.example.test/pcm/jobs/00000000-0000-0000-0000-000000000000", 404, NOT_FOUND),
+            har_entry("https://api.example.test/pcm/products", 200, {"data": []}),
+            har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB, encoding="base64"),
+            har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, "<html>oops</html>", mime="text/html"),
+            {"request": {"method": "GET", "url": f"https://api.example.test/pcm/jobs/{JOB_ID}"},
+             "response": {"status": 200, "content": {"mimeType": "application/json"}}},
+        )  # fmt: skip
+    )
+    (folder / "no-entries.har").write_text(har())
+    (folder / "notes.txt").write_text("not a capture")
+    return folder
+
+
+def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inputs: Path) -> None:
+    summary = Summary()
+    results = {}
+    for result in Checker().check_all(read([str(bad_inputs)])):
+        summary.add(result)
+        results[Path(result.source).name] = result
+    assert summary.as_dict() | {"rules": {}, "first_failing": []} == {
+        "read": 21,  # 9 .json files, 4 JSON Lines payloads, 6 HAR entries, 1 HAR without entries, notes.txt
+        "valid": 7,
+        "invalid": 2,
+        "unreadable": 10,
+        "skipped": 2,
+        "rules": {},
+        "first_failing": [],
+    }
+    assert summary.read == sum(summary.counts[v] for v in ("valid", "invalid", "unreadable", "skipped"))
+    reasons = {name: r.reason for name, r in results.items() if r.verdict in ("unreadable", "skipped")}
+    assert reasons["broken.json"] == "invalid JSON (truncated?): Expecting value at line 1 column 16"
+    assert reasons["empty.json"] == "empty file"
+    assert reasons["latin1.json"] == "not UTF-8 text (byte 0xe9 at offset 14)"
+    assert reasons["deep.json"] == "nested too deeply to read"
+    assert reasons["huge-number.json"].startswith("unreadable number:")
+    assert reasons["duplicate-keys.json"] == "duplicate key 'title' in one object (which value counts is undefined)"
+    assert reasons["gone.json"] == "no such file"
+    assert reasons["log.jsonl:5"].startswith("invalid JSON (truncated?)")
+    assert reasons["capture.har#2"].startswith("not an operation of this contract: GET /pcm/products")
+    assert reasons["capture.har#5"] == f"GET /pcm/jobs/{JOB_ID}: the HAR entry has no response body text"
+    assert reasons["no-entries.har"] == "a HAR file without entries"
+    assert reasons["notes.txt"].startswith("not a capture file")
+    assert all("\n" not in reason for reason in reasons.values() if reason)
+    assert results["log.jsonl:2"].verdict == "invalid"
+    assert [v.rule for v in results["log.jsonl:2"].violations] == ["schema.enum"]
+    assert results["capture.har#3"].verdict == "valid"  # base64 body decoded
+    assert {v.rule for v in results["capture.har#4"].violations} == {"content_type_is_json", "body_is_json"}
+
+
+def test_skipped_counts_match_the_listing(bad_inputs: Path) -> None:
+    verdicts = [r.verdict for r in Checker().check_all(read([str(bad_inputs)]))]
+    assert verdicts.count("skipped") == 2  # the /pcm/products entry and notes.txt
+
+
+def test_sources_name_the_place_exactly(bad_inputs: Path) -> None:
+    sources = [r.source for r in Checker().check_all(read([str(bad_inputs)]))]
+    assert f"{bad_inputs}/log.jsonl:4" in sources  # the blank line 3 is not a payload
+    assert f"{bad_inputs}/capture.har#0" in sources
+    assert f"{bad_inputs}/good.json" in sources
+    assert f"{bad_inputs}/nested/record.json" in sources
+
+
+def test_secrets_of_a_har_appear_in_no_report_format(tmp_path: Path, bad_inputs: Path) -> None:
+    leaky = tmp_path / "leaky.har"
+    # the API echoing a secret into a value the report quotes must not leak it either
+    leaky.write_text(har(har_entry(f"https://x.test/pcm/jobs/{JOB_ID}", 200, drifted(status=CANARIES[0]))))
+    outputs = []
+    for fmt in ("text", "json", "junit"):
+        run = validate("--format", fmt, str(leaky), str(bad_inputs))
+        assert run.returncode == 1, run.stderr
+        outputs.append(run.stdout + run.stderr)
+    written = tmp_path / "report.json"
+    validate("--format", "json", "--output", str(written), str(leaky))
+    outputs.append(written.read_text())
+    junit = tmp_path / "pytest.xml"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/contract/test_payloads.py", "-p", "no:cacheprovider", "-vv",
+         "--payloads", str(leaky), f"--junitxml={junit}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    outputs += [run.stdout + run.stderr, junit.read_text()]
+    assert "[schema.enum]" in outputs[0]
+    for text in outputs:
+        for canary in CANARIES:
+            assert canary not in text
+
+
+def test_text_report_is_one_line_per_finding_then_a_summary(tmp_path: Path) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(drifted(status="archived", created_at="yesterday")))
+    run = validate(str(body))
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"{body}: /data/attributes/created_at: \"yesterday\" is not an RFC 3339 date-time" + (
+        " with a zone offset (e.g. 2024-01-05T13:46:42.07Z) [schema.format]"
+    )
+    assert lines[1].startswith(f"{body}: /data/attributes/status: \"archived\" is outside the documented set")
+    assert lines[2] == "read 1 payload(s): 0 valid, 1 invalid, 0 unreadable, 0 skipped"
+    assert lines[3] == "most frequent findings: schema.format (1), schema.enum (1)"
+    assert lines[4] == f"first failing: {body}"
+    assert "\033[" not in run.stdout  # no colour off a terminal
+    assert run.stderr == ""  # no progress line off a terminal
+
+
+def test_json_report_has_the_documented_shape(bad_inputs: Path) -> None:
+    run = validate("--format", "json", str(bad_inputs))
+    report = json.loads(run.stdout)
+    assert set(report) == {"results", "summary"}
+    assert set(report["summary"]) == {"read", "valid", "invalid", "unreadable", "skipped", "rules", "first_failing"}
+    assert len(report["results"]) == report["summary"]["read"] == 21
+    invalid = next(r for r in report["results"] if r["verdict"] == "invalid")
+    assert set(invalid) == {"source", "verdict", "valid", "violations"}
+    assert set(invalid["violations"][0]) == {"rule", "pointer", "message", "severity", "kind", "schema_pointer"}
+    unreadable = next(r for r in report["results"] if r["verdict"] == "unreadable")
+    assert set(unreadable) == {"source", "verdict", "valid", "violations", "reason"}
+
+
+def test_junit_report_has_one_case_per_payload(bad_inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "junit.xml"
+    run = validate("--format", "junit", "--output", str(out), str(bad_inputs))
+    assert run.returncode == 1
+    suite = ET.parse(out).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("21", "2", "10", "2")
+    assert len(suite.findall("testcase")) == 21
+    assert run.stderr.startswith("read 21 payload(s)")  # the summary goes to stderr when the report goes to a file
+
+
+def test_stdin_takes_a_document_or_json_lines() -> None:
+    assert validate("-", stdin=json.dumps(NOT_FOUND).encode()).returncode == 0
+    lines = (json.dumps(JOB) + "\n" + json.dumps(drifted(status="archived")) + "\n").encode()
+    run = validate("-", stdin=lines)
+    assert run.returncode == 1
+    assert run.stdout.startswith("stdin:2: /data/attributes/status:")
+
+
+def test_bare_bodies_take_path_and_status_from_options_or_shape(tmp_path: Path) -> None:
+    body = tmp_path / "error.json"
+    body.write_text(json.dumps(NOT_FOUND))
+    assert validate(str(body)).returncode == 0  # shape: an error body saying 404
+    run = validate("--status", "400", str(body))
+    assert run.returncode == 1
+    assert "[error_status_matches_response]" in run.stdout
+    run = validate("--path", "/pcm/jobs/someone-else", str(tmp_path / "job.json"))
+    (tmp_path / "job.json").write_text(json.dumps(JOB))
+    run = validate("--path", "/pcm/jobs/someone-else", str(tmp_path / "job.json"))
+    assert "[data_id_matches_request]" in run.stdout
+
+
+def test_an_ambiguous_body_is_said_to_be_ambiguous(tmp_path: Path) -> None:
+    mixed = {"errors": [{"status": "404", "title": "a"}, {"status": "400", "title": "b"}]}
+    assert Checker().check(Payload("x", mixed)).reason == "an error body whose items do not agree on one status: pass --status"
+    unknown = Checker().check(Payload("y", {"message": "hi"}))
+    assert (unknown.verdict, unknown.reason) == (
+        "unreadable",
+        "cannot tell which response this body is (neither a job nor an error body): pass --path and --status",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--path", "/pcm/products/1", "x.json"], 2, "no documented operation matches"),
+        (["--strictness", "loud", "x.json"], 2, "expected KIND=LEVEL"),
+        (["--jobs", "0", "x.json"], 2, "--jobs must be at least 1"),
+        (["/definitely/not/here.json"], 2, "no payload of this contract could be read"),
+    ],
+)
+def test_usage_errors_and_unreadable_input_exit_2_with_one_line(argv: list[str], code: int, message: str) -> None:
+    run = validate(*argv)
+    assert run.returncode == code
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_exit_codes_for_valid_and_invalid(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(JOB))
+    bad.write_text(json.dumps(drifted(status="archived")))
+    out = io.StringIO()
+    assert main(["validate", str(good)], out=out) == 0
+    assert main(["validate", str(good), str(bad)], out=out) == 1
+
+
+def test_parse_rejects_what_the_fast_parser_would_silently_accept() -> None:
+    assert parse(b'{"a": 1}') == {"a": 1}
+    assert parse(b'{"big": 123456789012345678901234567890}') == {"big": 123456789012345678901234567890}
+    with pytest.raises(ValueError, match="duplicate key 'a'"):
+        parse(b'{"a": 1, "a": 2}')
+    assert isinstance(next(read(["/no/such/file.json"])), Unreadable)
