@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
@@ -59,6 +59,7 @@ class Route:
     status: int
     schema_id: str | None
     documented: bool
+    query: Mapping[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -66,6 +67,17 @@ def _compile(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", template)
     regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^/]+)" for i, p in enumerate(parts))
     return re.compile(f"^{regex}$")
+
+
+def _local(spec: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``node``, or what its local ``$ref`` (``#/components/...``) points at."""
+    ref = node.get("$ref")
+    if not (isinstance(ref, str) and ref.startswith("#/")):
+        return node
+    target: Any = spec
+    for part in ref[2:].split("/"):
+        target = target[part]
+    return dict(target)
 
 
 def _schema_ref(response: Mapping[str, Any]) -> str | None:
@@ -83,7 +95,7 @@ def operations(document: Path = OPENAPI_PATH) -> tuple[Operation, ...]:
         for method, op in item.items():
             if method.startswith("x-") or method in ("parameters", "summary", "description", "servers"):
                 continue
-            answers = op["responses"]
+            answers = {status: _local(spec, answer) for status, answer in op["responses"].items()}
             responses = {int(s): ref for s, r in answers.items() if (ref := _schema_ref(r))}
             undocumented = frozenset(int(s) for s, r in answers.items() if r.get("x-undocumented"))
             found.append(Operation(method.upper(), template, op["operationId"], responses, undocumented))
@@ -95,7 +107,9 @@ def resolve(method: str, path: str, status: int) -> Route:
 
     Raises :class:`UnknownRoute` when no documented operation matches.
     """
-    request_path = urlsplit(path).path or path
+    parts = urlsplit(path)
+    request_path = parts.path or path
+    query = dict(parse_qsl(parts.query))
     method = method.upper()
     matches = [(op, m) for op in operations() if (m := op.pattern.match(request_path))]
     for op, match in matches:
@@ -103,7 +117,8 @@ def resolve(method: str, path: str, status: int) -> Route:
             continue
         params = {k: unquote(v) for k, v in match.groupdict().items()}
         schema_id = op.responses.get(status)
-        return Route(op, params, status, schema_id, documented=schema_id is not None and status not in op.undocumented)
+        documented = schema_id is not None and status not in op.undocumented
+        return Route(op, params, status, schema_id, documented, query)
     if matches:
         allowed = ", ".join(sorted({op.method for op, _ in matches}))
         raise UnknownRoute(f"{method} {request_path}: method not documented for this path (documented: {allowed})")

@@ -11,6 +11,7 @@ Every rule accepts every documented example (``examples/``); a test proves it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,12 +26,15 @@ Finding = tuple[str, str]
 Check = Callable[[Any, Route], Iterator[Finding]]
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
+JOB_LIST = SCHEMA_BASE + "job-list-response.json"
 ERROR_RESPONSE = SCHEMA_BASE + "error-response.json"
+JOBS = (JOB_RESPONSE, JOB_LIST)
 
 NEVER_STARTED = ("pending", "cancelled", "cancelling")
 RUNNING = ("started",)
 FINISHED = ("success", "failed")
 RUN_TIMES = ("started_at", "completed_at")
+CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)").fullmatch
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-@rule(severity="error", schemas=(JOB_RESPONSE,))
+@rule(severity="error", schemas=JOBS)
 def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     """created_at <= started_at <= completed_at, and created_at <= updated_at, where present.
 
@@ -104,7 +108,7 @@ def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
                 )
 
 
-@rule(severity="error", schemas=(JOB_RESPONSE,))
+@rule(severity="error", schemas=JOBS)
 def unstarted_jobs_have_no_run_times(body: Any, route: Route) -> Iterator[Finding]:
     """A pending, cancelling or cancelled job has no started_at or completed_at (null or absent)."""
     for at, job in jobs(body):
@@ -116,7 +120,7 @@ def unstarted_jobs_have_no_run_times(body: Any, route: Route) -> Iterator[Findin
                     yield f"{at}/attributes/{name}", f"a {status} job has {name} {show(attrs[name])}; expected null"
 
 
-@rule(severity="error", schemas=(JOB_RESPONSE,))
+@rule(severity="error", schemas=JOBS)
 def unfinished_jobs_have_no_completion_time(body: Any, route: Route) -> Iterator[Finding]:
     """A started job has no completed_at (null or absent)."""
     for at, job in jobs(body):
@@ -128,12 +132,14 @@ def unfinished_jobs_have_no_completion_time(body: Any, route: Route) -> Iterator
             )
 
 
-@rule(severity="warning", schemas=(JOB_RESPONSE,))
+@rule(severity="warning", schemas=JOBS)
 def finished_jobs_have_completion_time(body: Any, route: Route) -> Iterator[Finding]:
-    """A success or failed job has a completed_at (a warning: listings may omit it)."""
+    """A success or failed job has a completed_at (a warning; a listing may leave it out, but not null it)."""
     for at, job in jobs(body):
         attrs = attributes(job)
         status = attrs.get("status")
+        if route.schema_id == JOB_LIST and "completed_at" not in attrs:
+            continue
         if status in FINISHED and attrs.get("completed_at") is None:
             yield f"{at}/attributes/completed_at", f"a {status} job has no completed_at"
 
@@ -158,3 +164,96 @@ def error_status_matches_response(body: Any, route: Route) -> Iterator[Finding]:
         status = item.get("status") if isinstance(item, dict) else None
         if isinstance(status, str) and status != str(route.status):
             yield pointer(("errors", index, "status")), f"error status {show(status)} in a {route.status} response"
+
+
+JOB_RULES = frozenset(
+    {
+        "timestamps_are_ordered",
+        "unstarted_jobs_have_no_run_times",
+        "unfinished_jobs_have_no_completion_time",
+        "finished_jobs_have_completion_time",
+        "data_id_matches_request",
+        "cancelled_job_is_cancelling_or_cancelled",
+    }
+)
+"""The rules :func:`job_keeps_rules` speaks for; the validator uses it only
+while these are exactly the rules of ``job-response.json``."""
+
+
+def _time_key(value: Any) -> str | None:
+    """``YYYY-MM-DDTHH:MM:SS`` and the fraction digits, padded, of a canonical
+    UTC timestamp (``Z`` or ``+00:00``): keys compare as the moments do (a
+    shorter fraction compares as less even when equal: the safe side)."""
+    if not isinstance(value, str) or CANONICAL_TIME(value) is None:
+        return None
+    return value[:19] + value[20 : -1 if value[-1] == "Z" else -6].ljust(9, "0")
+
+
+def job_keeps_rules(job: dict[str, Any], asked: str, operation_id: str) -> bool:
+    """True only when no rule of :data:`JOB_RULES` has a finding on a
+    schema-valid job body whose ``data`` is ``job``, asked for as ``asked``
+    by the operation ``operation_id``.
+
+    A quick check for the common case, run instead of the rules; ``False``
+    means it cannot tell (the rules then run). Timestamps are compared as
+    text when all are canonical UTC; anything else cannot be vouched for."""
+    if job.get("id") != asked:
+        return False
+    attrs = job["attributes"]
+    status = attrs["status"]
+    if operation_id == "cancelJob" and status not in ("cancelling", "cancelled"):
+        return False
+    started, completed = attrs.get("started_at"), attrs.get("completed_at")
+    if status in FINISHED:
+        if completed is None:
+            return False
+    elif completed is not None or (started is not None and status not in RUNNING):
+        return False
+    created = _time_key(attrs["created_at"])
+    updated = _time_key(attrs["updated_at"])
+    if created is None or updated is None or updated < created:
+        return False
+    earlier = created
+    for value in (started, completed):
+        if value is not None:
+            key = _time_key(value)
+            if key is None or key < earlier:
+                return False
+            earlier = key
+    return True
+
+
+@rule(severity="error", schemas=(JOB_RESPONSE,))
+def cancelled_job_is_cancelling_or_cancelled(body: Any, route: Route) -> Iterator[Finding]:
+    """A successful cancel answers the job as cancelling or cancelled."""
+    if route.operation.operation_id != "cancelJob":
+        return
+    for at, job in jobs(body):
+        status = attributes(job).get("status")
+        if isinstance(status, str) and status not in ("cancelling", "cancelled"):
+            yield f"{at}/attributes/status", f"a cancel answered a {status} job; expected cancelling or cancelled"
+
+
+def whole_number(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+@rule(severity="error", schemas=(JOB_LIST,))
+def page_fits_the_total(body: Any, route: Route) -> Iterator[Finding]:
+    """A page holds at most page[limit] jobs, and page[offset] plus its jobs never exceeds meta.results.total."""
+    data = body.get("data") if isinstance(body, dict) else None
+    meta = body.get("meta") if isinstance(body, dict) else None
+    results = meta.get("results") if isinstance(meta, dict) else None
+    total = whole_number(results.get("total")) if isinstance(results, dict) else None
+    if not isinstance(data, list):
+        return
+    limit = whole_number(route.query.get("page[limit]"))
+    offset = whole_number(route.query.get("page[offset]")) or 0
+    if limit is not None and len(data) > limit:
+        yield "/data", f"{len(data)} jobs on a page asked with page[limit]={limit}"
+    if total is not None and data and offset + len(data) > total:
+        yield "/meta/results/total", f"total {total} is less than page[offset] {offset} plus the {len(data)} jobs shown"

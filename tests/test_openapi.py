@@ -37,42 +37,66 @@ def test_contract_is_valid_openapi_3_1_with_external_refs() -> None:
     validate_openapi(SPEC, base_uri=OPENAPI_PATH.as_uri())
 
 
+def answers() -> list[tuple[str, str, dict[str, Any]]]:
+    """(operation id, status, response) for every response, component refs followed."""
+    found = []
+    for item in SPEC["paths"].values():
+        for op in item.values():
+            for status, answer in op["responses"].items():
+                if "$ref" in answer:
+                    answer = SPEC["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+                found.append((op["operationId"], status, answer))
+    return found
+
+
 def test_every_response_schema_is_a_ref_to_a_file_of_schemas() -> None:
-    for status, answer in GET_JOB["responses"].items():
+    for operation, status, answer in answers():
         ref = answer["content"]["application/json"]["schema"]["$ref"]
-        assert (OPENAPI_PATH.parent / ref).resolve() == (SCHEMA_DIR / name_of(ref)).resolve(), status
+        assert (OPENAPI_PATH.parent / ref).resolve() == (SCHEMA_DIR / name_of(ref)).resolve(), (operation, status)
 
 
 def test_routing_table_is_read_from_the_contract() -> None:
-    (op,) = operations()
-    assert (op.method, op.template, op.operation_id) == ("GET", "/pcm/jobs/{jobID}", "getJob")
-    assert {status: name_of(schema) for status, schema in op.responses.items()} == {
-        200: "job-response.json",
-        400: "error-response.json",
-        401: "error-response.json",
-        403: "error-response.json",
-        404: "error-response.json",
-        422: "error-response.json",
-        429: "error-response.json",
-        500: "error-response.json",
+    table = {(op.method, op.template): op for op in operations()}
+    assert {key: op.operation_id for key, op in table.items()} == {
+        ("GET", "/pcm/jobs"): "getAllJobs",
+        ("GET", "/pcm/jobs/{jobID}"): "getJob",
+        ("GET", "/pcm/jobs/{jobID}/errors"): "getJobErrors",
+        ("POST", "/pcm/jobs/{jobID}/cancel"): "cancelJob",
     }
-    assert op.documented_statuses == (200, 400, 404, 422, 500)
-    assert op.undocumented == {401, 403, 429}
-    assert resolve("get", "/pcm/jobs/abc", 404).params == {"jobID": "abc"}
+    bodies = {"getAllJobs": "job-list-response.json", "getJob": "job-response.json"}
+    bodies |= {"getJobErrors": "job-errors-response.json", "cancelJob": "job-response.json"}
+    for op in operations():
+        assert {status: name_of(schema) for status, schema in op.responses.items()} == {
+            200: bodies[op.operation_id],
+            **{status: "error-response.json" for status in (400, 401, 403, 404, 422, 429, 500)},
+        }
+        assert op.documented_statuses == (200, 400, 404, 422, 500)
+        assert op.undocumented == {401, 403, 429}
+    route = resolve("get", "/pcm/jobs/abc/errors?page[limit]=2", 404)
+    assert (route.params, route.query, route.operation.operation_id) == ({"jobID": "abc"}, {"page[limit]": "2"}, "getJobErrors")
 
 
 @pytest.mark.parametrize(
     ("status", "name"),
     [
         (status, name)
-        for status, answer in GET_JOB["responses"].items()
+        for operation, status, answer in answers()
+        if operation == "getJob"
         for name in answer["content"]["application/json"].get("examples", {})
     ],
 )
 def test_contract_examples_are_the_recorded_examples(status: str, name: str) -> None:
-    value = GET_JOB["responses"][status]["content"]["application/json"]["examples"][name]["value"]
+    answer = next(a for op, s, a in answers() if op == "getJob" and s == status)
+    value = answer["content"]["application/json"]["examples"][name]["value"]
     recorded = example(f"get-a-job/{status}-{name}")
     assert value == recorded["response"]["body"]
+
+
+def test_links_chain_the_list_to_a_job_and_a_job_to_its_errors() -> None:
+    list_links = SPEC["paths"]["/pcm/jobs"]["get"]["responses"]["200"]["links"]
+    assert list_links["GetJobById"] == {"operationId": "getJob", "parameters": {"jobID": "$response.body#/data/0/id"}}
+    job_links = GET_JOB["responses"]["200"]["links"]
+    assert job_links["GetJobErrors"]["parameters"] == {"jobID": "$response.body#/data/id"}
 
 
 def test_schemathesis_loads_the_contract_and_judges_recorded_bodies() -> None:

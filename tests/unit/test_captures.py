@@ -230,7 +230,6 @@ def test_bare_bodies_take_path_and_status_from_options_or_shape(tmp_path: Path) 
     run = validate("--status", "400", str(body))
     assert run.returncode == 1
     assert "[error_status_matches_response]" in run.stdout
-    run = validate("--path", "/pcm/jobs/someone-else", str(tmp_path / "job.json"))
     (tmp_path / "job.json").write_text(json.dumps(JOB))
     run = validate("--path", "/pcm/jobs/someone-else", str(tmp_path / "job.json"))
     assert "[data_id_matches_request]" in run.stdout
