@@ -261,12 +261,14 @@ class ApiClient:
         allow_writes: bool = False,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        observer: Callable[[Answer], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token_source = token
         self.politeness = politeness
         self.allow_writes = allow_writes
         self.log: list[Exchange] = []
+        self.observer = observer
         self._sleep = sleep
         self._last = 0.0
         self._lock = threading.Lock()
@@ -320,6 +322,8 @@ class ApiClient:
         for attempt in range(self.politeness.retries + 1):
             answer = self._once(method, url, sent, data)
             if answer.status != 429:
+                if self.observer is not None:
+                    self.observer(answer)
                 return answer
             if attempt == self.politeness.retries:
                 break

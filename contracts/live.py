@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from contracts.client import Answer, redact
+from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import check_response
 from contracts.violations import Strictness, Violation
@@ -66,7 +67,7 @@ def judge(
     return found
 
 
-def schemathesis_check(strictness: Strictness) -> Callable[[Any, Any, Any], None]:
+def schemathesis_check(strictness: Strictness, coverage: Coverage | None = None) -> Callable[[Any, Any, Any], None]:
     """A schemathesis check judging each response with this suite's schemas and rules.
 
     It replaces schemathesis' own ``response_schema_conformance`` and
@@ -90,6 +91,12 @@ def schemathesis_check(strictness: Strictness) -> Callable[[Any, Any, Any], None
             )
         except UnknownRoute:
             return  # an undocumented method (the coverage phase's 405 probes): schemathesis judges those
+        if coverage is not None:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            coverage.observe(str(request.method), str(request.url), response.status_code, body)
         refused = response.status_code in REFUSALS and "Authorization" not in request.headers
         errors = [str(v) for v in found if v.severity == "error" and not (refused and v.rule == "status_is_documented")]
         if errors:

@@ -40,6 +40,7 @@ from contracts.errors import OptionError
 from contracts.violations import Strictness
 
 if TYPE_CHECKING:
+    from contracts.coverage import Coverage
     from contracts.mock import MockServer
 
 EXIT_TARGET_ERROR = 6
@@ -68,6 +69,10 @@ class Settings:
     allow_writes: bool
     max_examples: int
     strictness: Strictness
+    cancel_job_ids: tuple[str, ...] = ()
+    watch_job: str | None = None
+    watch_timeout: float = 120.0
+    watch_interval: float = 2.0
 
     @property
     def is_mock(self) -> bool:
@@ -84,6 +89,7 @@ class Target:
     mock: MockServer | None
     job_ids: tuple[str, ...]
     discovery: str
+    coverage: Coverage
 
     def auth_headers(self) -> SecretHeaders:
         """The Authorization header for requests sent outside the client (schemathesis)."""
@@ -125,6 +131,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--request-timeout", type=float, default=10.0, metavar="S", help="seconds per request (10)")
     group.addoption(
         "--max-examples", type=int, default=25, metavar="N", help="property-based examples per operation (25)"
+    )
+    group.addoption(
+        "--cancel-job",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a pending job the cancel check may cancel (with --allow-writes); repeatable",
+    )
+    group.addoption("--watch-job", metavar="ID", help="a job to poll until it ends, checking its lifecycle")
+    group.addoption(
+        "--watch-timeout", type=float, metavar="S", help="seconds a watch may take (120; 20 on the built-in mock)"
+    )
+    group.addoption(
+        "--watch-interval", type=float, metavar="S", help="seconds between polls (2; 0.25 on the built-in mock)"
     )
     group.addoption(
         "--payloads",
@@ -190,6 +210,10 @@ def settings_from(config: pytest.Config, environ: os._Environ[str] | dict[str, s
         allow_writes=config.getoption("allow_writes"),
         max_examples=config.getoption("max_examples"),
         strictness=strictness,
+        cancel_job_ids=tuple(config.getoption("cancel_job")),
+        watch_job=config.getoption("watch_job"),
+        watch_timeout=config.getoption("watch_timeout") or (120.0 if base_url else 20.0),
+        watch_interval=config.getoption("watch_interval") or (2.0 if base_url else 0.25),
     )
 
 
@@ -221,16 +245,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+DISCOVERY_PAGES = 5
+DISCOVERY_PAGE_SIZE = 100
+
+
 def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
-    """Ask a pcm-contracts mock for its seeded jobs; anything else has none to give."""
-    try:
-        answer = client.get("/__mock__/seed", auth=False)
-    except TargetError:
-        return (), "the target did not answer the seed request"
-    body = answer.json()
-    if answer.status == 200 and isinstance(body, dict) and body.get("mock") == "pcm-contracts":
-        return tuple(job["id"] for job in body["jobs"]), "discovered from the pcm-contracts mock's seed"
-    return (), "the target is not a pcm-contracts mock, so its jobs cannot be discovered: pass --job-id ID"
+    """Sample job ids from the job list: one per (type, status) pair listed.
+
+    Reads at most ``DISCOVERY_PAGES`` pages of ``DISCOVERY_PAGE_SIZE`` jobs.
+    """
+    listed: list[dict[str, Any]] = []
+    total: int | None = None
+    for page in range(DISCOVERY_PAGES):
+        query = f"page[limit]={DISCOVERY_PAGE_SIZE}&page[offset]={page * DISCOVERY_PAGE_SIZE}"
+        try:
+            answer = client.get(f"/pcm/jobs?{query}")
+        except TargetError as error:
+            return (), f"the job list could not be read ({error})"
+        body = answer.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if answer.status != 200 or not isinstance(data, list):
+            return (), f"the job list answered {answer.status} without a list of jobs: pass --job-id ID"
+        listed += [job for job in data if isinstance(job, dict) and isinstance(job.get("id"), str)]
+        meta = body.get("meta")
+        results = meta.get("results") if isinstance(meta, dict) else None
+        total = results.get("total") if isinstance(results, dict) else None
+        if len(data) < DISCOVERY_PAGE_SIZE or (isinstance(total, int) and len(listed) >= total):
+            break
+    sample: dict[tuple[Any, Any], str] = {}
+    for job in listed:
+        attrs = job.get("attributes") if isinstance(job.get("attributes"), dict) else {}
+        sample.setdefault((attrs.get("type"), attrs.get("status")), job["id"])
+    if not sample:
+        return (), "the job list is empty: pass --job-id ID"
+    types = {kind for kind, _ in sample}
+    statuses = {status for _, status in sample}
+    return tuple(sample.values()), (
+        f"sampled from the job list: {len(listed)} of {total if isinstance(total, int) else '?'} jobs read, "
+        f"one per type and status: {len(types)} types, {len(statuses)} statuses"
+    )
 
 
 def embedded_mock(config: pytest.Config) -> MockServer:
@@ -244,12 +297,20 @@ def embedded_mock(config: pytest.Config) -> MockServer:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    target = config.stash.get(TARGET_KEY, None)
+    if target is not None:
+        target.client.close()
     mock = config.stash.get(MOCK_KEY, None)
     if mock is not None:
         mock.stop()
 
 
-def start_target(config: pytest.Config) -> Target:
+def target_of(config: pytest.Config) -> Target:
+    """The session's target, made on first use (collection needs its job ids)."""
+    if TARGET_KEY in config.stash:
+        return config.stash[TARGET_KEY]
+    from contracts.coverage import Coverage
+
     settings = session_settings(config)
     mock = None
     token = settings.token
@@ -260,19 +321,22 @@ def start_target(config: pytest.Config) -> Target:
         mock = embedded_mock(config)
         base_url = mock.url
         token = token or StaticToken(Secret(DEFAULT_TOKEN))
+    coverage = Coverage()
     client = ApiClient(
         base_url,
         token=token,
         politeness=settings.politeness,
         allow_writes=settings.allow_writes or mock is not None,
+        observer=lambda answer: coverage.observe(answer.method, answer.url, answer.status, answer.json()),
     )
     if settings.job_ids:
         job_ids, discovery = settings.job_ids, "given with --job-id"
     elif mock is not None:
-        job_ids, discovery = tuple(job.id for job in mock.seed), "the built-in mock's seed"
+        job_ids, discovery = tuple(job.id for job in mock.seed), "every job of the built-in mock's seed"
     else:
         job_ids, discovery = discover(client)
-    return Target(settings, base_url, client, mock, job_ids, discovery)
+    target = config.stash[TARGET_KEY] = Target(settings, base_url, client, mock, job_ids, discovery, coverage)
+    return target
 
 
 def preflight(target: Target) -> None:
@@ -287,15 +351,11 @@ def preflight(target: Target) -> None:
 
 
 @pytest.fixture(scope="session")
-def contract_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+def contract_target(request: pytest.FixtureRequest) -> Target:
     """The target of the live checks, checked reachable once per session."""
-    target = start_target(request.config)
-    request.config.stash[TARGET_KEY] = target
-    try:
-        preflight(target)
-        yield target
-    finally:
-        target.client.close()
+    target = target_of(request.config)
+    preflight(target)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -330,7 +390,7 @@ def contract_schema(contract_target: Target) -> Any:
     schema.config.generation.update(max_examples=settings.max_examples)
     if contract_target.mock is None and not settings.allow_writes:
         schema.config.phases.coverage.unexpected_methods = set()
-    return schema.include(method="GET")
+    return schema
 
 
 @pytest.fixture(scope="session")
@@ -343,20 +403,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         generate_payloads(metafunc)
     if "job_id" not in metafunc.fixturenames:
         return
-    config = metafunc.config
-    settings = session_settings(config)
-    if settings.job_ids:
-        ids: tuple[str, ...] = settings.job_ids
-        reason = ""
-    elif settings.is_mock:
-        ids, reason = tuple(job.id for job in embedded_mock(config).seed), ""
+    target = target_of(metafunc.config)
+    if target.job_ids:
+        metafunc.parametrize("job_id", target.job_ids)
     else:
-        with ApiClient(settings.base_url or "", politeness=settings.politeness) as client:
-            ids, reason = discover(client)
-    if ids:
-        metafunc.parametrize("job_id", ids)
-    else:
-        metafunc.parametrize("job_id", [pytest.param(None, marks=pytest.mark.skip(reason=f"no job ids: {reason}"))])
+        reason = f"no job ids: {target.discovery}"
+        metafunc.parametrize("job_id", [pytest.param(None, marks=pytest.mark.skip(reason=reason))])
 
 
 def generate_payloads(metafunc: pytest.Metafunc) -> None:
@@ -404,12 +456,15 @@ def pytest_runtest_makereport(
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     target = config.stash.get(TARGET_KEY, None)
-    if target is not None:
+    if target is not None and config.stash.get(LIVE_RUN_KEY, 0):
         methods = sorted({exchange.method for exchange in target.client.log})
         terminalreporter.write_line(
             f"contract target {target.base_url}: {len(target.client.log)} requests by the checks "
             f"({', '.join(methods) or 'none'}); jobs: {len(target.job_ids)} ({target.discovery})"
         )
+        terminalreporter.write_line("contract coverage (what this run observed of the documented contract):")
+        for line in target.coverage.lines():
+            terminalreporter.write_line(line)
     reason = config.stash.get(TARGET_ERROR_KEY, None)
     if reason:
         terminalreporter.write_line(f"pcm-contracts: the target cannot be checked: {reason}", red=True, bold=True)

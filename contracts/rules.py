@@ -28,13 +28,16 @@ Check = Callable[[Any, Route], Iterator[Finding]]
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
 ERROR_RESPONSE = SCHEMA_BASE + "error-response.json"
+JOB_ERRORS = SCHEMA_BASE + "job-errors-response.json"
 JOBS = (JOB_RESPONSE, JOB_LIST)
 
 NEVER_STARTED = ("pending", "cancelled", "cancelling")
 RUNNING = ("started",)
 FINISHED = ("success", "failed")
 RUN_TIMES = ("started_at", "completed_at")
-CANONICAL_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)").fullmatch
+CANONICAL_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)"
+).fullmatch
 
 
 @dataclass(frozen=True)
@@ -230,30 +233,39 @@ def cancelled_job_is_cancelling_or_cancelled(body: Any, route: Route) -> Iterato
         return
     for at, job in jobs(body):
         status = attributes(job).get("status")
-        if isinstance(status, str) and status not in ("cancelling", "cancelled"):
+        if status in (*RUNNING, *FINISHED, "pending"):  # an undocumented status is the schema's finding
             yield f"{at}/attributes/status", f"a cancel answered a {status} job; expected cancelling or cancelled"
 
 
-def whole_number(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+def count(value: Any) -> int | None:
+    """A count: a non-negative JSON integer (``4``, or ``4.0`` as JSON Schema counts it); else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return int(value) if isinstance(value, int) or value.is_integer() else None
 
 
-@rule(severity="error", schemas=(JOB_LIST,))
+def query_number(value: str | None) -> int | None:
+    """A non-negative integer query value; a malformed one is the request's problem, not the body's."""
+    return int(value) if value is not None and value.isdigit() else None
+
+
+@rule(severity="error", schemas=(JOB_LIST, JOB_ERRORS))
 def page_fits_the_total(body: Any, route: Route) -> Iterator[Finding]:
-    """A page holds at most page[limit] jobs, and page[offset] plus its jobs never exceeds meta.results.total."""
+    """A page holds at most page[limit] items, is full unless it is the last, and never runs past meta.results.total."""
     data = body.get("data") if isinstance(body, dict) else None
     meta = body.get("meta") if isinstance(body, dict) else None
     results = meta.get("results") if isinstance(meta, dict) else None
-    total = whole_number(results.get("total")) if isinstance(results, dict) else None
+    total = count(results.get("total")) if isinstance(results, dict) else None
     if not isinstance(data, list):
         return
-    limit = whole_number(route.query.get("page[limit]"))
-    offset = whole_number(route.query.get("page[offset]")) or 0
+    limit = query_number(route.query.get("page[limit]"))
+    offset = query_number(route.query.get("page[offset]")) or 0
     if limit is not None and len(data) > limit:
-        yield "/data", f"{len(data)} jobs on a page asked with page[limit]={limit}"
-    if total is not None and data and offset + len(data) > total:
-        yield "/meta/results/total", f"total {total} is less than page[offset] {offset} plus the {len(data)} jobs shown"
+        yield "/data", f"{len(data)} items on a page asked with page[limit]={limit}"
+    if total is None:
+        return
+    if data and offset + len(data) > total:
+        yield "/meta/results/total", f"total {total} is less than page[offset] {offset} plus the {len(data)} items shown"
+    elif offset < total and (len(data) < min(limit, total - offset) if limit is not None else not data):
+        expected = min(limit, total - offset) if limit is not None else "some"
+        yield "/data", f"{len(data)} items on a page where {expected} were due (total {total}, page[offset] {offset})"

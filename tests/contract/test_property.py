@@ -1,12 +1,16 @@
 """Property-based checks with schemathesis over the contract document.
 
-GET only against any target but the built-in mock (whose 405 answers to other
-methods schemathesis' coverage phase checks too); bounded by --max-examples;
-every response judged by this suite's schemas and semantic rules.
+GET operations only (cancel is exercised by its own checks); against the
+built-in mock, schemathesis' coverage phase also sends other methods to them
+and expects 405. Bounded by --max-examples; every response judged by this
+suite's schemas and semantic rules.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import hypothesis
 import pytest
 import schemathesis
 from schemathesis.checks import response_schema_conformance, status_code_conformance
@@ -14,7 +18,9 @@ from schemathesis.checks import response_schema_conformance, status_code_conform
 from contracts.live import schemathesis_check
 from contracts.pytest_plugin import Target
 
-schema = schemathesis.pytest.from_fixture("contract_schema")
+# GET only, whatever the target: the fixture's own filters are replaced by these
+# when schemathesis clones the schema, so the filter must be stated here.
+schema = schemathesis.pytest.from_fixture("contract_schema").include(method="GET")
 
 
 @schema.parametrize()
@@ -23,5 +29,38 @@ def test_property_based(case: schemathesis.Case, contract_target: Target) -> Non
     case.call_and_validate(
         headers=contract_target.auth_headers(),
         excluded_checks=[response_schema_conformance, status_code_conformance],
-        additional_checks=[schemathesis_check(contract_target.settings.strictness)],
+        additional_checks=[schemathesis_check(contract_target.settings.strictness, contract_target.coverage)],
+    )
+
+
+@pytest.mark.live
+def test_stateful_chain_follows_the_links(contract_schema: Any, contract_target: Target) -> None:
+    """The contract's links chained: the list -> a listed job -> its errors
+    (-> its cancel, on the built-in mock). Bounded like the property run."""
+    writes = contract_target.mock is not None or contract_target.settings.allow_writes
+    machine = (contract_schema if writes else contract_schema.include(method="GET")).as_state_machine()
+    headers = contract_target.auth_headers()
+    check = schemathesis_check(contract_target.settings.strictness, contract_target.coverage)
+
+    class Chain(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+            kwargs.pop("additional_checks", None)
+            case.validate_response(
+                response,
+                excluded_checks=[response_schema_conformance, status_code_conformance],
+                additional_checks=[check],
+                transport_kwargs=kwargs,
+            )
+
+    Chain.run(
+        settings=hypothesis.settings(
+            max_examples=contract_target.settings.max_examples,
+            stateful_step_count=4,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
     )

@@ -1,0 +1,119 @@
+"""Contract coverage: how much of the documented contract a run really saw.
+
+Every answer a run judges is observed: its operation and status, and for job
+bodies the job types, statuses and ``meta`` variants, for error bodies the
+error statuses. The documented sets come from the contract itself (the
+routing table and the enums and conditionals of ``schemas/job.json``), so the
+report can say what was observed and what was not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from contracts import routing
+from contracts.errors import UnknownRoute
+from contracts.registry import load, walk
+
+OTHER_META = "other job types"
+
+
+@cache
+def documented() -> dict[str, tuple[str, ...]]:
+    """The documented values of every dimension the report covers."""
+    job = load().get("job.json")
+    variants = tuple(
+        node["const"]
+        for node, parts in walk(job)
+        if "if" in parts and parts[-1] == "type" and isinstance(node.get("const"), str)
+    )
+    operations = routing.operations()
+    return {
+        "operations": tuple(f"{op.method} {op.template}" for op in operations),
+        "job types": tuple(job["$defs"]["jobType"]["enum"]),
+        "job statuses": tuple(job["$defs"]["jobStatus"]["enum"]),
+        "meta variants": (*variants, OTHER_META),
+        "error statuses": tuple(
+            sorted({str(s) for op in operations for s in op.documented_statuses if s >= 400})
+        ),
+    }
+
+
+def _jobs(body: Any) -> Iterator[dict[str, Any]]:
+    data = body.get("data") if isinstance(body, dict) else None
+    for job in data if isinstance(data, list) else [data]:
+        if isinstance(job, dict) and isinstance(job.get("attributes"), dict):
+            yield job
+
+
+@dataclass
+class Coverage:
+    """What was observed, by dimension (``statuses`` per operation)."""
+
+    seen: dict[str, set[str]] = field(default_factory=lambda: {name: set() for name in documented()})
+    statuses: dict[str, set[int]] = field(default_factory=dict)
+
+    def observe(self, method: str, path: str, status: int, body: Any) -> None:
+        try:
+            route = routing.resolve(method, path, status)
+        except UnknownRoute:
+            return
+        label = f"{route.operation.method} {route.operation.template}"
+        self.seen["operations"].add(label)
+        self.statuses.setdefault(label, set()).add(status)
+        if status >= 400:
+            self.seen["error statuses"].add(str(status))
+            return
+        variants = set(documented()["meta variants"])
+        for job in _jobs(body):
+            kind, state = job["attributes"].get("type"), job["attributes"].get("status")
+            if isinstance(kind, str):
+                self.seen["job types"].add(kind)
+                self.seen["meta variants"].add(kind if kind in variants else OTHER_META)
+            if isinstance(state, str):
+                self.seen["job statuses"].add(state)
+
+    def report(self) -> dict[str, Any]:
+        """``{dimension: {"observed": [...], "missing": [...]}}``, plus statuses per operation."""
+        found: dict[str, Any] = {}
+        for name, values in documented().items():
+            found[name] = {
+                "observed": [v for v in values if v in self.seen[name]],
+                "missing": [v for v in values if v not in self.seen[name]],
+                "undocumented": sorted(self.seen[name] - set(values)),
+            }
+        found["statuses by operation"] = {
+            f"{op.method} {op.template}": {
+                "observed": sorted(self.statuses.get(f"{op.method} {op.template}", ())),
+                "missing": [
+                    s for s in op.documented_statuses if s not in self.statuses.get(f"{op.method} {op.template}", ())
+                ],
+            }
+            for op in routing.operations()
+        }
+        return found
+
+    def lines(self) -> list[str]:
+        """The report as text, one line a dimension."""
+        lines = []
+        for name, part in self.report().items():
+            if name == "statuses by operation":
+                for label, statuses in part.items():
+                    lines.append(f"  {label}: statuses {_seen(statuses)}")
+                continue
+            total = len(part["observed"]) + len(part["missing"])
+            extra = f"; undocumented seen: {', '.join(part['undocumented'])}" if part["undocumented"] else ""
+            lines.append(f"  {name}: {len(part['observed'])}/{total}{_missing(part['missing'])}{extra}")
+        return lines
+
+
+def _missing(values: list[Any]) -> str:
+    return f" (not seen: {', '.join(map(str, values))})" if values else ""
+
+
+def _seen(part: dict[str, list[int]]) -> str:
+    observed = ", ".join(map(str, part["observed"])) or "none"
+    return observed + _missing(part["missing"])
