@@ -140,7 +140,7 @@ def _record(value: Any, source: str) -> Item:
     request, response = value["request"], value["response"]
     if not isinstance(request, dict):
         return Unreadable(source, "a capture record whose request is not an object")
-    path = request.get("path") or urlsplit(str(request.get("url", ""))).path or None
+    path = request.get("path") or path_of(str(request.get("url", ""))) or None
     status = response.get("status")
     if not isinstance(status, int) or isinstance(status, bool):
         return Unreadable(source, f"a capture record without an integer response status ({status!r})")
@@ -187,19 +187,34 @@ def _document(data: bytes, source: str) -> Iterator[Item]:
         yield Unreadable(source, str(error))
 
 
-def read_jsonl(lines: Iterable[bytes], name: str) -> Iterator[Item]:
-    """One item a non-blank line, numbered from 1: ``name:17``."""
+def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool = True) -> Iterator[Item]:
+    """One item a non-blank line, numbered from 1: ``name:17``.
+
+    ``first`` numbers the first line of ``lines`` when they are a slice of the
+    file (:mod:`contracts.parallel`); ``whole=False`` says so, and leaves the
+    ``empty file`` verdict to the caller, who sees every slice.
+    """
     empty = True
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+    for number, line in enumerate(lines, start=first):
+        data = line.strip()
+        if not data:
             continue
         empty = False
         source = f"{name}:{number}"
+        try:  # parse()'s fast path, inlined: this loop is the hot path of large captures
+            value = loads(data)
+        except decode_error:
+            pass
+        else:
+            if dumps(value) == data:
+                yield _record(value, source)
+                continue
         try:
-            yield _record(parse(line), source)
+            yield _record(parse(data), source)
         except BadJson as error:
             yield Unreadable(source, str(error))
-    if empty:
+    if empty and whole:
         yield Unreadable(name, "empty file")
 
 
@@ -212,6 +227,12 @@ def _jsonl_file(path: Path) -> Iterator[Item]:
         return
     with handle:
         yield from read_jsonl(handle, str(path))
+
+
+def path_of(url: str) -> str:
+    """The path and query of a URL (the query matters: page[limit], page[offset])."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _remember_secrets(request: Mapping[str, Any], response: Mapping[str, Any]) -> None:
@@ -259,8 +280,8 @@ def _har_entry(entry: Any, source: str) -> Item:
     try:
         body = parse(data)
     except BadJson as error:
-        return Payload(source, NotJson(str(error)), method.upper(), urlsplit(url).path, status, headers)
-    return Payload(source, body, method.upper(), urlsplit(url).path, status, headers)
+        return Payload(source, NotJson(str(error)), method.upper(), path_of(url), status, headers)
+    return Payload(source, body, method.upper(), path_of(url), status, headers)
 
 
 def read_har(path: Path) -> Iterator[Item]:
@@ -289,22 +310,28 @@ def read_har(path: Path) -> Iterator[Item]:
         yield _har_entry(entry, f"{name}#{index}")
 
 
-def read_path(path: Path) -> Iterator[Item]:
-    """Every item of one path (a file by its suffix, or a directory)."""
-    if path.is_dir():
-        found = False
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            for name in sorted(files):
-                found = True
-                child = Path(root) / name
-                if child.suffix.lower() in SUFFIXES:
-                    yield from read_path(child)
-                else:
-                    yield Skipped(str(child), "not a capture file (.json, .jsonl, .ndjson, .har)")
-        if not found:
-            yield Unreadable(str(path), "an empty directory")
+def expand(path: Path) -> Iterator[Path | Item]:
+    """The capture files of one path: itself, or every file below a directory
+    (other files as :class:`Skipped` items, an empty directory as unreadable)."""
+    if not path.is_dir():
+        yield path
         return
+    found = False
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            found = True
+            child = Path(root) / name
+            if child.suffix.lower() in SUFFIXES:
+                yield child
+            else:
+                yield Skipped(str(child), "not a capture file (.json, .jsonl, .ndjson, .har)")
+    if not found:
+        yield Unreadable(str(path), "an empty directory")
+
+
+def read_file(path: Path) -> Iterator[Item]:
+    """Every item of one file, read by its suffix."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "jsonl":
         yield from _jsonl_file(path)
@@ -316,6 +343,15 @@ def read_path(path: Path) -> Iterator[Item]:
         yield Unreadable(str(path), "no such file")
     else:
         yield Unreadable(str(path), "unknown file type (expected .json, .jsonl, .ndjson, .har or a directory)")
+
+
+def read_path(path: Path) -> Iterator[Item]:
+    """Every item of one path (a file by its suffix, or a directory)."""
+    for found in expand(path):
+        if isinstance(found, Path):
+            yield from read_file(found)
+        else:
+            yield found
 
 
 def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:

@@ -36,9 +36,7 @@ def documented() -> dict[str, tuple[str, ...]]:
         "job types": tuple(job["$defs"]["jobType"]["enum"]),
         "job statuses": tuple(job["$defs"]["jobStatus"]["enum"]),
         "meta variants": (*variants, OTHER_META),
-        "error statuses": tuple(
-            sorted({str(s) for op in operations for s in op.documented_statuses if s >= 400})
-        ),
+        "error statuses": tuple(sorted({str(s) for op in operations for s in op.documented_statuses if s >= 400})),
     }
 
 

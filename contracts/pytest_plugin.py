@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -274,7 +274,8 @@ def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
             break
     sample: dict[tuple[Any, Any], str] = {}
     for job in listed:
-        attrs = job.get("attributes") if isinstance(job.get("attributes"), dict) else {}
+        found = job.get("attributes")
+        attrs: dict[str, Any] = found if isinstance(found, dict) else {}
         sample.setdefault((attrs.get("type"), attrs.get("status")), job["id"])
     if not sample:
         return (), "the job list is empty: pass --job-id ID"

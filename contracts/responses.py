@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from contracts.validation import Validator, validator_for
 from contracts.violations import Strictness, Violation, show
@@ -51,5 +50,4 @@ def check_response(
         snippet = content[:60].decode("utf-8", "replace")
         found.append(Violation("body_is_json", "", f"the body is not JSON: {show(snippet)}", "error", "structure"))
         return found
-    path = urlsplit(url).path or url
-    return found + validator.validate(body, method=method, path=path, status=status)
+    return found + validator.validate(body, method=method, path=url, status=status)

@@ -102,20 +102,27 @@ def operations(document: Path = OPENAPI_PATH) -> tuple[Operation, ...]:
     return tuple(found)
 
 
+@cache
+def _patterns() -> tuple[tuple[Operation, re.Pattern[str]], ...]:
+    return tuple((op, op.pattern) for op in operations())
+
+
 def resolve(method: str, path: str, status: int) -> Route:
     """The route for a concrete request path (query string and host ignored).
 
     Raises :class:`UnknownRoute` when no documented operation matches.
     """
-    parts = urlsplit(path)
-    request_path = parts.path or path
-    query = dict(parse_qsl(parts.query))
+    if "?" in path or "://" in path or "#" in path:
+        parts = urlsplit(path)
+        request_path, query = parts.path or path, dict(parse_qsl(parts.query))
+    else:  # the common case, a bare path: no parsing needed
+        request_path, query = path, {}
     method = method.upper()
-    matches = [(op, m) for op in operations() if (m := op.pattern.match(request_path))]
+    matches = [(op, m) for op, pattern in _patterns() if (m := pattern.match(request_path))]
     for op, match in matches:
         if op.method != method:
             continue
-        params = {k: unquote(v) for k, v in match.groupdict().items()}
+        params = {k: unquote(v) if "%" in v else v for k, v in match.groupdict().items()}
         schema_id = op.responses.get(status)
         documented = schema_id is not None and status not in op.undocumented
         return Route(op, params, status, schema_id, documented, query)

@@ -11,10 +11,10 @@ Every rule accepts every documented example (``examples/``); a test proves it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -35,9 +35,7 @@ NEVER_STARTED = ("pending", "cancelled", "cancelling")
 RUNNING = ("started",)
 FINISHED = ("success", "failed")
 RUN_TIMES = ("started_at", "completed_at")
-CANONICAL_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|\+00:00)"
-).fullmatch
+TIMESTAMPS = ("created_at", "updated_at", *RUN_TIMES)
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,12 @@ class Rule:
 
 
 RULES: list[Rule] = []
+
+
+@cache
+def rules_for(schema_id: str) -> tuple[Rule, ...]:
+    """The rules that apply to bodies of ``schema_id``, in registration order."""
+    return tuple(rule for rule in RULES if schema_id in rule.schemas)
 
 
 def rule(*, severity: Severity, schemas: tuple[str, ...]) -> Callable[[Check], Check]:
@@ -101,9 +105,10 @@ def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     examples show it earlier."""
     for at, job in jobs(body):
         attrs = attributes(job)
-        run = [name for name in ("created_at", *RUN_TIMES) if moment(attrs.get(name)) is not None]
+        moments = {name: moment(attrs.get(name)) for name in TIMESTAMPS}
+        run = [name for name in ("created_at", *RUN_TIMES) if moments[name] is not None]
         for earlier, later in (*pairwise(run), ("created_at", "updated_at")):
-            first, second = moment(attrs.get(earlier)), moment(attrs.get(later))
+            first, second = moments[earlier], moments[later]
             if first is not None and second is not None and second < first:
                 yield (
                     f"{at}/attributes/{later}",
@@ -169,63 +174,6 @@ def error_status_matches_response(body: Any, route: Route) -> Iterator[Finding]:
             yield pointer(("errors", index, "status")), f"error status {show(status)} in a {route.status} response"
 
 
-JOB_RULES = frozenset(
-    {
-        "timestamps_are_ordered",
-        "unstarted_jobs_have_no_run_times",
-        "unfinished_jobs_have_no_completion_time",
-        "finished_jobs_have_completion_time",
-        "data_id_matches_request",
-        "cancelled_job_is_cancelling_or_cancelled",
-    }
-)
-"""The rules :func:`job_keeps_rules` speaks for; the validator uses it only
-while these are exactly the rules of ``job-response.json``."""
-
-
-def _time_key(value: Any) -> str | None:
-    """``YYYY-MM-DDTHH:MM:SS`` and the fraction digits, padded, of a canonical
-    UTC timestamp (``Z`` or ``+00:00``): keys compare as the moments do (a
-    shorter fraction compares as less even when equal: the safe side)."""
-    if not isinstance(value, str) or CANONICAL_TIME(value) is None:
-        return None
-    return value[:19] + value[20 : -1 if value[-1] == "Z" else -6].ljust(9, "0")
-
-
-def job_keeps_rules(job: dict[str, Any], asked: str, operation_id: str) -> bool:
-    """True only when no rule of :data:`JOB_RULES` has a finding on a
-    schema-valid job body whose ``data`` is ``job``, asked for as ``asked``
-    by the operation ``operation_id``.
-
-    A quick check for the common case, run instead of the rules; ``False``
-    means it cannot tell (the rules then run). Timestamps are compared as
-    text when all are canonical UTC; anything else cannot be vouched for."""
-    if job.get("id") != asked:
-        return False
-    attrs = job["attributes"]
-    status = attrs["status"]
-    if operation_id == "cancelJob" and status not in ("cancelling", "cancelled"):
-        return False
-    started, completed = attrs.get("started_at"), attrs.get("completed_at")
-    if status in FINISHED:
-        if completed is None:
-            return False
-    elif completed is not None or (started is not None and status not in RUNNING):
-        return False
-    created = _time_key(attrs["created_at"])
-    updated = _time_key(attrs["updated_at"])
-    if created is None or updated is None or updated < created:
-        return False
-    earlier = created
-    for value in (started, completed):
-        if value is not None:
-            key = _time_key(value)
-            if key is None or key < earlier:
-                return False
-            earlier = key
-    return True
-
-
 @rule(severity="error", schemas=(JOB_RESPONSE,))
 def cancelled_job_is_cancelling_or_cancelled(body: Any, route: Route) -> Iterator[Finding]:
     """A successful cancel answers the job as cancelling or cancelled."""
@@ -265,7 +213,10 @@ def page_fits_the_total(body: Any, route: Route) -> Iterator[Finding]:
     if total is None:
         return
     if data and offset + len(data) > total:
-        yield "/meta/results/total", f"total {total} is less than page[offset] {offset} plus the {len(data)} items shown"
+        yield (
+            "/meta/results/total",
+            f"total {total} is less than page[offset] {offset} plus the {len(data)} items shown",
+        )
     elif offset < total and (len(data) < min(limit, total - offset) if limit is not None else not data):
         expected = min(limit, total - offset) if limit is not None else "some"
         yield "/data", f"{len(data)} items on a page where {expected} were due (total {total}, page[offset] {offset})"

@@ -15,7 +15,7 @@ from jsonschema._utils import find_evaluated_property_keys_by_schema
 
 from contracts import registry, routing
 from contracts.fast import FastSchemas
-from contracts.rules import RULES
+from contracts.rules import rules_for
 from contracts.violations import Kind, Strictness, Violation, pointer, show
 
 JSON_TYPES = (
@@ -92,12 +92,10 @@ class Validator:
             message = f"status {status} is not documented for {op.method} {op.template} (documented: {documented})"
             return [Violation("status_is_documented", "", message, "error", "structure")]
         found = self.schema_violations(body, route.schema_id)
-        for rule in RULES:
-            if route.schema_id in rule.schemas:
-                found.extend(
-                    Violation(rule.id, at, message, rule.severity, "semantic")
-                    for at, message in rule.check(body, route)
-                )
+        for rule in rules_for(route.schema_id):
+            found.extend(
+                Violation(rule.id, at, message, rule.severity, "semantic") for at, message in rule.check(body, route)
+            )
         if not route.documented:
             message = f"status {status} is not on the documented page for {op.method} {op.template} (x-undocumented)"
             found.extend(

@@ -123,7 +123,8 @@ class Summary:
 
     def add(self, result: Result) -> None:
         self.counts[result.verdict] += 1
-        self.rules.update(v.rule for v in result.violations if v.severity == "error")
+        if result.violations:
+            self.rules.update(v.rule for v in result.violations if v.severity == "error")
         if result.verdict in ("invalid", "unreadable") and len(self.failing) < self.keep_failing:
             self.failing.append(result.source)
 

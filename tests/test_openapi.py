@@ -68,12 +68,16 @@ def test_routing_table_is_read_from_the_contract() -> None:
     for op in operations():
         assert {status: name_of(schema) for status, schema in op.responses.items()} == {
             200: bodies[op.operation_id],
-            **{status: "error-response.json" for status in (400, 401, 403, 404, 422, 429, 500)},
+            **dict.fromkeys((400, 401, 403, 404, 422, 429, 500), "error-response.json"),
         }
         assert op.documented_statuses == (200, 400, 404, 422, 500)
         assert op.undocumented == {401, 403, 429}
     route = resolve("get", "/pcm/jobs/abc/errors?page[limit]=2", 404)
-    assert (route.params, route.query, route.operation.operation_id) == ({"jobID": "abc"}, {"page[limit]": "2"}, "getJobErrors")
+    assert (route.params, route.query, route.operation.operation_id) == (
+        {"jobID": "abc"},
+        {"page[limit]": "2"},
+        "getJobErrors",
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
-"""A mock of the PCM Jobs API (``GET /pcm/jobs/{jobID}``) on 127.0.0.1, for contract tests.
+"""A mock of the PCM Jobs API on 127.0.0.1, for contract tests.
 
-It answers every seeded job as the contract documents it, and breaks on
-request: a *drift mode* breaks the body in one named, realistic way (a contract
+It answers the contract's four operations (``GET /pcm/jobs``,
+``GET /pcm/jobs/{jobID}``, ``GET /pcm/jobs/{jobID}/errors``,
+``POST /pcm/jobs/{jobID}/cancel``) for every seeded job as the contract
+documents it, creates live jobs on request (``POST /__mock__/jobs``, no
+token), and breaks on request: a *drift mode* breaks the body in one named, realistic way (a contract
 check must report it), a *fault mode* breaks the transport (a client must
 survive it)::
 

@@ -1,9 +1,12 @@
 """``pcm-contracts mock``: serve the mock until interrupted.
 
 Only parses and runs: :func:`add_arguments` declares the options on the
-sub-command's parser (mode names are ``choices``, so a wrong one is a one-line
-usage error with exit code 2), :func:`run` maps them to
-:func:`contracts.mock.serve_forever` and returns the exit code.
+sub-command's parser (mode names are ``choices`` from
+:data:`~contracts.mock.modes.DRIFT_MODES` and :data:`~contracts.mock.modes.FAULT_MODES`,
+so a wrong one is a one-line usage error with exit code 2), :func:`run` lists
+the modes (``--list-modes``: every drift mode, then every fault mode, one per
+line) or maps the options to :func:`contracts.mock.serve_forever`, and
+returns the exit code.
 """
 
 from __future__ import annotations

@@ -3,25 +3,55 @@
 Routing uses the suite's one routing table (:mod:`contracts.routing`, read
 from ``contracts/openapi.yaml``): a path that matches a documented operation
 with the documented method is answered by that operation's handler (found by
-``operationId``); with another method it is a 405 naming the documented
-methods in ``Allow``. Two paths outside the contract exist beside it:
-``POST /oauth/access_token`` (client-credentials tokens) and
-``GET /__mock__/seed`` (the seeded jobs, no token needed). Anything else is a
-404 error body.
+``operationId``: ``getAllJobs``, ``getJob``, ``getJobErrors``, ``cancelJob``);
+with another method it is a 405 naming the documented methods in ``Allow``
+(``GET`` on ``/pcm/jobs``, a job and its errors; ``POST`` on ``/cancel``).
+Three paths outside the contract exist beside it, none needing a token:
+``POST /oauth/access_token`` (client-credentials tokens), ``GET /__mock__/seed``
+(every job and its status now) and ``POST /__mock__/jobs`` (create a live
+job). Anything else is a 404 error body.
 
-Decisions for ``GET /pcm/jobs/{jobID}`` where the docs are silent, checked in
-this order:
+Checks of every contract operation, in this order:
 
-1. a method other than GET (or HEAD, answered as GET without a body): 405,
-   ``Allow: GET``; a wrong method reveals nothing, so it needs no token;
+1. a method other than the documented one (HEAD is answered as GET without a
+   body): 405 with ``Allow``; a wrong method reveals nothing, so it needs no token;
 2. a missing, malformed, unknown or expired bearer token: 401 with
-   ``WWW-Authenticate: Bearer`` (before the id is looked at);
-3. the id, decoded with :func:`urllib.parse.unquote` (as the routing table
-   does): only whitespace -> 422 "jobID can not be empty" (the documented
-   422 example's wording); not a UUID (``8-4-4-4-12`` hex) -> 400 "The job ID
-   must be a valid UUID"; a UUID no job has (compared exactly, so case
-   matters) -> 404 "No job found with id ...";
-4. otherwise 200 ``{"data": job}``.
+   ``WWW-Authenticate: Bearer`` (before anything else is looked at);
+3. for the operations on one job, the id, decoded with
+   :func:`urllib.parse.unquote` (as the routing table does): only whitespace
+   -> 422 "jobID can not be empty" (the documented 422 example's wording); not
+   a UUID (``8-4-4-4-12`` hex) -> 400 "The job ID must be a valid UUID"; a UUID
+   no job has (compared exactly, so case matters) -> 404 "No job found with id ...";
+4. the operation's answer.
+
+``GET /pcm/jobs``
+    every job (:meth:`JobStore.listing`: by ``created_at``, then id), live ones
+    with their status at request time. ``page[limit]`` defaults to
+    :data:`DEFAULT_PAGE_LIMIT` and is clamped to :data:`MAX_PAGE_LIMIT`;
+    ``page[offset]`` defaults to 0; either not an integer (blank included) or
+    below its minimum (1 and 0) -> 400; an offset past the end is an empty
+    page. ``meta.results.total`` is the number of all jobs. ``links`` are
+    *relative* (``/pcm/jobs?page[limit]=7&page[offset]=14``, brackets
+    unencoded, the effective limit), as the documented example shows: they do
+    not depend on a ``Host`` header, a proxy or the port, and a client resolves
+    them against its base URL. ``first`` is offset 0, ``last`` the last
+    multiple of the limit below the total, ``next`` and ``prev`` step by the
+    limit and are ``null`` at the ends (``prev`` of a page past the end is the
+    last page).
+``GET /pcm/jobs/{jobID}``
+    ``{"data": job}``.
+``GET /pcm/jobs/{jobID}/errors``
+    ``{"data": [errors], "meta": {"results": {"total": n}}}``: a failed job's
+    errors (:func:`contracts.mock.jobs.job_errors`), an empty list otherwise.
+``POST /pcm/jobs/{jobID}/cancel``
+    a job pending now -> 200 with the job ``cancelling`` (``updated_at`` now),
+    ``cancelled`` :data:`~contracts.mock.jobs.CANCELLING_FOR` later; any other
+    status -> 422 "only a pending job can be cancelled; job <id> is <status>".
+``POST /__mock__/jobs``
+    optional JSON body ``{"type": "<job type>"}`` (default
+    :data:`~contracts.mock.jobs.DEFAULT_JOB_TYPE`): 201
+    ``{"data": {"id", "type", "status": "pending"}}``; a body that is not a JSON
+    object, or a type outside :data:`~contracts.mock.jobs.JOB_TYPES` -> 400.
 
 Every error answer is the documented error body (``errors[].status`` the
 HTTP code as a string, ``title``, ``detail``).
@@ -29,7 +59,9 @@ HTTP code as a string, ``title``, ``detail``).
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,16 +71,23 @@ from urllib.parse import parse_qs, urlsplit
 from contracts import routing
 from contracts.mock import answers
 from contracts.mock.answers import Answer
-from contracts.mock.jobs import JobStore
+from contracts.mock.jobs import DEFAULT_JOB_TYPE, JOB_TYPES, MILLISECOND, Job, JobStore, job_errors
 from contracts.mock.modes import DriftMode, drifted
 from contracts.mock.tokens import TokenStore
 
 SEED_PATH = "/__mock__/seed"
+JOBS_PATH = "/__mock__/jobs"
 TOKEN_PATH = "/oauth/access_token"
+LIST_PATH = "/pcm/jobs"
 MOCK_NAME = "pcm-contracts"
+DEFAULT_PAGE_LIMIT = 25
+MAX_PAGE_LIMIT = 100
+"""A larger ``page[limit]`` is clamped to this, not refused."""
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+INTEGER = re.compile(r"^[+-]?[0-9]+$")
 BEARER = re.compile(r"^Bearer +(\S+) *$", re.IGNORECASE)
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+NOT_AN_OBJECT = 'The body must be a JSON object, e.g. {"type": "product-import"}'
 
 
 @dataclass(frozen=True)
@@ -65,8 +104,38 @@ class Request:
         return urlsplit(self.target).path
 
     @property
+    def query(self) -> dict[str, str]:
+        """The query parameters, decoded; the first value of each, blank ones kept."""
+        parsed = parse_qs(urlsplit(self.target).query, keep_blank_values=True)
+        return {name: values[0] for name, values in parsed.items()}
+
+    @property
     def is_mock_path(self) -> bool:
         return self.path.startswith("/__mock__/")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a page of ``GET /pcm/jobs`` starts and how many jobs it holds at most."""
+
+    limit: int
+    offset: int
+
+    def link(self, offset: int) -> str:
+        return f"{LIST_PATH}?page[limit]={self.limit}&page[offset]={offset}"
+
+    def links(self, total: int) -> dict[str, str | None]:
+        """``current``, ``first``, ``last``, ``next`` and ``prev``; ``None`` where there is no such page."""
+        last = (total - 1) // self.limit * self.limit if total else 0
+        following = self.offset + self.limit
+        previous = max(0, min(self.offset - self.limit, last))
+        return {
+            "current": self.link(self.offset),
+            "first": self.link(0),
+            "last": self.link(last),
+            "next": self.link(following) if following < total else None,
+            "prev": self.link(previous) if self.offset > 0 else None,
+        }
 
 
 def contract_methods(path: str) -> tuple[str, ...]:
@@ -74,8 +143,22 @@ def contract_methods(path: str) -> tuple[str, ...]:
     return tuple(op.method for op in routing.operations() if op.pattern.match(path))
 
 
+def page_of(query: Mapping[str, str]) -> Page | str:
+    """The page a ``GET /pcm/jobs`` query asks for, or why it cannot be served."""
+    values: dict[str, int] = {}
+    for name, default, minimum in (("page[limit]", DEFAULT_PAGE_LIMIT, 1), ("page[offset]", 0, 0)):
+        raw = query.get(name)
+        if raw is None:
+            values[name] = default
+        elif not INTEGER.match(raw) or int(raw) < minimum:
+            return f"{name} must be an integer of at least {minimum}, got {raw!r}"
+        else:
+            values[name] = int(raw)
+    return Page(min(values["page[limit]"], MAX_PAGE_LIMIT), values["page[offset]"])
+
+
 class Endpoint:
-    """Answers requests from the seeded jobs and the token store, drifted as asked."""
+    """Answers requests from the job store and the token store, drifted as asked."""
 
     def __init__(
         self,
@@ -89,7 +172,14 @@ class Endpoint:
         self.tokens = tokens
         self.clock = clock
         self.drift = drift
-        self.handlers: Mapping[str, Callable[[Request, routing.Route], Answer]] = {"getJob": self.get_job}
+        self.handlers: Mapping[str, Callable[[Request, routing.Route], Answer]] = {
+            "getAllJobs": self.get_all_jobs,
+            "getJob": self.get_job,
+            "getJobErrors": self.get_job_errors,
+            "cancelJob": self.cancel_job,
+        }
+        self._shown: dict[str, int] = {}
+        self._shown_lock = threading.Lock()
 
     def authorized(self, request: Request) -> bool:
         """True when the request carries a bearer token that is valid now."""
@@ -114,6 +204,8 @@ class Endpoint:
         path = request.path
         if path == SEED_PATH:
             return self.seed() if request.method in ("GET", "HEAD") else method_not_allowed(request, ("GET",))
+        if path == JOBS_PATH:
+            return self.create_job(request) if request.method == "POST" else method_not_allowed(request, ("POST",))
         if path == TOKEN_PATH:
             return self.issue_token(request) if request.method == "POST" else method_not_allowed(request, ("POST",))
         methods = contract_methods(path)
@@ -134,8 +226,8 @@ class Endpoint:
             return answers.error(501, f"The mock does not implement {route.operation.operation_id}")
         return handler(request, route)
 
-    def get_job(self, request: Request, route: routing.Route) -> Answer:
-        """Get a Job: 422 for a blank id, 400 for a non-UUID, 404 for an unknown one, else the job."""
+    def job_asked(self, route: routing.Route) -> Job | Answer:
+        """The job named by the path's ``jobID``, or the 422, 400 or 404 answer when there is none."""
         job_id = route.params["jobID"]
         if not job_id.strip():
             return answers.error(422, "jobID can not be empty")
@@ -144,14 +236,91 @@ class Endpoint:
         job = self.store.find(job_id)
         if job is None:
             return answers.error(404, f"No job found with id {job_id}")
+        return job
+
+    def shown(self, job: Job, now: datetime) -> dict[str, Any]:
+        """The job's resource now, as a GET shows it (``status-regresses``: every second showing
+        of a job past its first status is one step earlier)."""
+        since = job.since(now)
+        if self.drift == "status-regresses" and since is not None:
+            with self._shown_lock:
+                count = self._shown[job.id] = self._shown.get(job.id, 0) + 1
+            if count % 2 == 0:
+                return job.resource(since - MILLISECOND)
+        return job.resource(now)
+
+    def get_all_jobs(self, request: Request, route: routing.Route) -> Answer:
+        """Get all Jobs: one page of every job, ``meta.results.total`` and relative ``links``."""
+        page = page_of(request.query)
+        if isinstance(page, str):
+            return answers.error(400, page)
+        now = self.clock()
+        jobs = self.store.listing()
+        total = len(jobs)
+        start = page.offset
+        if self.drift == "page-overlap" and page.offset > 0:
+            start -= max(1, page.offset // page.limit)  # one job earlier per page before this one
+        shown = jobs[start : start + min(page.limit, max(0, total - page.offset))]
+        body = {
+            "data": [self.shown(job, now) for job in shown],
+            "meta": {"results": {"total": total}},
+            "links": page.links(total),
+        }
+        return Answer(200, body)
+
+    def get_job(self, request: Request, route: routing.Route) -> Answer:
+        """Get a Job: the job asked for (``id-mismatch``: the next one)."""
+        job = self.job_asked(route)
+        if isinstance(job, Answer):
+            return job
         if self.drift == "id-mismatch":
             job = self.store.neighbour(job)
-        return Answer(200, {"data": job.resource(self.clock())})
+        return Answer(200, {"data": self.shown(job, self.clock())})
+
+    def get_job_errors(self, request: Request, route: routing.Route) -> Answer:
+        """Get Job Errors: a failed job's errors, an empty list for any other job."""
+        job = self.job_asked(route)
+        if isinstance(job, Answer):
+            return job
+        errors = job_errors(job.id, job.type, job.status_at(self.clock()))
+        return Answer(200, {"data": errors, "meta": {"results": {"total": len(errors)}}})
+
+    def cancel_job(self, request: Request, route: routing.Route) -> Answer:
+        """Cancel a Job: a pending job becomes cancelling; any other status is a 422."""
+        job = self.job_asked(route)
+        if isinstance(job, Answer):
+            return job
+        now = self.clock()
+        if self.drift == "cancel-anything":
+            return Answer(200, {"data": job.resource(now)})
+        cancelled = self.store.cancel(job.id, now)
+        if cancelled is None:
+            status = job.status_at(now)
+            return answers.error(422, f"only a pending job can be cancelled; job {job.id} is {status}")
+        answered = self.store.neighbour(cancelled) if self.drift == "id-mismatch" else cancelled
+        return Answer(200, {"data": answered.resource(now)})
 
     def seed(self) -> Answer:
-        """The seeded jobs and their current status; never the token."""
+        """Every job and its current status; never the token."""
         jobs = [job.as_dict() for job in self.store.seed(self.clock())]
         return Answer(200, {"mock": MOCK_NAME, "jobs": jobs})
+
+    def create_job(self, request: Request) -> Answer:
+        """A new live job, pending now, of the type the optional JSON body names."""
+        job_type: Any = DEFAULT_JOB_TYPE
+        if request.body.strip():
+            try:
+                body = json.loads(request.body)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return answers.error(400, NOT_AN_OBJECT)
+            if not isinstance(body, dict):
+                return answers.error(400, NOT_AN_OBJECT)
+            job_type = body.get("type", DEFAULT_JOB_TYPE)
+        if job_type not in JOB_TYPES:
+            return answers.error(400, f"Unknown job type {job_type!r}; expected one of: {', '.join(JOB_TYPES)}")
+        now = self.clock()
+        job = self.store.create(job_type, now)
+        return Answer(201, {"data": {"id": job.id, "type": job.type, "status": job.status_at(now)}})
 
     def issue_token(self, request: Request) -> Answer:
         """A client-credentials token for any client id and secret."""

@@ -1,6 +1,7 @@
-"""The jobs the mock knows: documented examples, generated jobs and live jobs.
+"""The jobs the mock knows: documented examples, generated jobs, live and created jobs.
 
-Three kinds, all answered by ``GET /pcm/jobs/{jobID}``:
+Four kinds, all answered by ``GET /pcm/jobs/{jobID}``, listed by
+``GET /pcm/jobs`` (by ``created_at``, then id) and shown by ``/__mock__/seed``:
 
 documented
     every recorded example of ``examples/get-a-job`` answered with 200 and
@@ -14,9 +15,24 @@ generated
 live
     one job per documented type, created when the server starts (by its
     clock): ``pending`` for :data:`PENDING_FOR`, then ``started`` for
-    :data:`RUNS_FOR`, then ``success`` or ``failed``. Its body is computed
-    from the clock at request time, so a test steps an injected clock instead
-    of sleeping.
+    :data:`RUNS_FOR`, then ``success`` or ``failed`` (even indexes of
+    :data:`JOB_TYPES` succeed, odd ones fail). Its body is computed from the
+    clock at request time, so a test steps an injected clock instead of sleeping.
+created
+    a live job made on request by ``POST /__mock__/jobs`` (:meth:`JobStore.create`):
+    created now, on the same schedule and with the same outcome by type as the
+    seeded live job of its type; ids are uuid5 of the creation ordinal, so the
+    n-th created job has the same id on every run.
+
+Cancelling (``POST /pcm/jobs/{jobID}/cancel``, :meth:`JobStore.cancel`) applies
+to a job that is ``pending`` at that moment, of any kind: it is replaced by a
+:class:`CancelledJob`, ``cancelling`` for :data:`CANCELLING_FOR`, then
+``cancelled``, ``started_at`` and ``completed_at`` null throughout.
+
+A failed job has errors (:func:`job_errors`, ``GET /pcm/jobs/{jobID}/errors``):
+one to three, with deterministic ids and messages by job type; any other job
+has none. The docs' "jobs run one at a time" is not modelled: live jobs run on
+their own schedules.
 
 Every timestamp is UTC with ``Z`` and millisecond precision
 (``2024-01-05T13:46:42.070Z``).
@@ -27,6 +43,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -52,25 +69,41 @@ JOB_TYPES = (
     "indexing-job",
     "attach-nodes",
 )
+DEFAULT_JOB_TYPE = "product-import"
+"""The type of a job ``POST /__mock__/jobs`` creates when the body names none."""
 STATUSES = ("pending", "started", "success", "failed", "cancelled", "cancelling")
 LIFECYCLE_RANK = {"pending": 0, "cancelling": 1, "started": 1, "cancelled": 2, "success": 2, "failed": 2}
 
 GENERATED_EPOCH = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
 PENDING_FOR = timedelta(seconds=3)
 RUNS_FOR = timedelta(seconds=2)
+CANCELLING_FOR = timedelta(seconds=1)
+"""How long a cancelled job stays ``cancelling`` before it is ``cancelled``."""
 LIVE_STAGGER = timedelta(milliseconds=100)
 """Live job ``k`` starts ``k * LIVE_STAGGER`` after the first, so all have started
 after ``PENDING_FOR + 1s`` and all have finished after ``PENDING_FOR + RUNS_FOR + 1s``."""
+MILLISECOND = timedelta(milliseconds=1)
+
+ERROR_MESSAGES: Mapping[str, tuple[str, ...]] = {
+    "product-import": ("row 3: sku can not be empty", "row 7: price must be a number", "row 12: slug is taken"),
+    "price-import": ("row 2: amount must be a whole number", "row 5: currency USD2 is unknown"),
+    "pricebook-import": ("row 2: amount must be a whole number", "row 5: currency USD2 is unknown"),
+    "product-export": ("the export could not write products-1.csv",),
+    "hierarchy-duplicate": ("the source hierarchy could not be read", "node 4 could not be copied"),
+    "child-products": ("the base product has no variations",),
+}
+"""A failed job's error messages by type; other types have one generic message."""
 
 Outcome = Literal["success", "failed"]
 
 
 @dataclass(frozen=True)
 class SeedJob:
-    """A seeded job as ``/__mock__/seed`` and :attr:`MockServer.seed` list it.
+    """A job as ``/__mock__/seed`` and :attr:`MockServer.seed` list it.
 
     ``status`` is the job's status now (live jobs move); ``documented`` says it
-    is a recorded example; ``live`` that it moves through its lifecycle.
+    is a recorded example; ``live`` that it moves through its lifecycle;
+    ``created`` that ``POST /__mock__/jobs`` made it (such a job is live too).
     """
 
     id: str
@@ -78,6 +111,7 @@ class SeedJob:
     status: str
     documented: bool
     live: bool = False
+    created: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -97,6 +131,11 @@ def to_millisecond(moment: datetime) -> datetime:
 
 def generated_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def outcome_of(job_type: str) -> Outcome:
+    """How a live job of ``job_type`` ends: even indexes of :data:`JOB_TYPES` succeed, odd ones fail."""
+    return "success" if JOB_TYPES.index(job_type) % 2 == 0 else "failed"
 
 
 def meta_for(job_id: str, job_type: str, status: str) -> dict[str, Any]:
@@ -138,6 +177,17 @@ def resource(
     }
 
 
+def job_errors(job_id: str, job_type: str, status: str) -> list[dict[str, Any]]:
+    """The items of ``GET /pcm/jobs/{jobID}/errors``: none unless ``status`` is ``failed``."""
+    if status != "failed":
+        return []
+    messages = ERROR_MESSAGES.get(job_type, (f"the {job_type} job failed: the source data could not be read",))
+    return [
+        {"type": "pim-job-error", "id": generated_id("error", job_id, str(n)), "attributes": {"message": message}}
+        for n, message in enumerate(messages, start=1)
+    ]
+
+
 @dataclass(frozen=True)
 class FixedJob:
     """A job whose body never changes: a documented example or a generated job."""
@@ -149,19 +199,34 @@ class FixedJob:
     def id(self) -> str:
         return str(self.body["id"])
 
+    @property
+    def type(self) -> str:
+        return str(self.body["attributes"]["type"])
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromisoformat(self.body["attributes"]["created_at"])
+
+    def status_at(self, now: datetime) -> str:
+        return str(self.body["attributes"]["status"])
+
+    def since(self, now: datetime) -> datetime | None:
+        """When its current status began, for a job that moves; a fixed job never does."""
+        return None
+
     def resource(self, now: datetime) -> dict[str, Any]:
         return copy.deepcopy(dict(self.body))
 
     def seed(self, now: datetime) -> SeedJob:
-        attrs = self.body["attributes"]
-        return SeedJob(self.id, attrs["type"], attrs["status"], self.documented)
+        return SeedJob(self.id, self.type, self.status_at(now), self.documented)
 
 
 @dataclass(frozen=True)
 class LiveJob:
     """A job that runs: pending until ``starts``, started until ``completes``, then ``outcome``.
 
-    ``updated_at`` moves with each transition.
+    ``updated_at`` moves with each transition. ``made`` marks a job made by
+    ``POST /__mock__/jobs`` rather than seeded.
     """
 
     id: str
@@ -170,6 +235,7 @@ class LiveJob:
     starts: datetime
     completes: datetime
     outcome: Outcome
+    made: bool = False
 
     def status_at(self, now: datetime) -> str:
         if now < self.starts:
@@ -177,6 +243,12 @@ class LiveJob:
         if now < self.completes:
             return "started"
         return self.outcome
+
+    def since(self, now: datetime) -> datetime | None:
+        """When its current status began; ``None`` while pending (its first status)."""
+        if now < self.starts:
+            return None
+        return self.starts if now < self.completes else self.completes
 
     def resource(self, now: datetime) -> dict[str, Any]:
         status = self.status_at(now)
@@ -188,10 +260,58 @@ class LiveJob:
         )
 
     def seed(self, now: datetime) -> SeedJob:
-        return SeedJob(self.id, self.type, self.status_at(now), documented=False, live=True)
+        return SeedJob(self.id, self.type, self.status_at(now), documented=False, live=True, created=self.made)
 
 
-Job = FixedJob | LiveJob
+@dataclass(frozen=True)
+class CancelledJob:
+    """A job cancelled at ``at`` while pending: ``cancelling`` for :data:`CANCELLING_FOR`, then ``cancelled``.
+
+    Before ``at`` it is ``job`` as it was. ``started_at`` and ``completed_at``
+    stay null, ``updated_at`` is the moment of each transition.
+    """
+
+    job: FixedJob | LiveJob
+    at: datetime
+
+    @property
+    def id(self) -> str:
+        return self.job.id
+
+    @property
+    def type(self) -> str:
+        return self.job.type
+
+    @property
+    def created(self) -> datetime:
+        return self.job.created
+
+    def status_at(self, now: datetime) -> str:
+        if now < self.at:
+            return self.job.status_at(now)
+        return "cancelling" if now < self.at + CANCELLING_FOR else "cancelled"
+
+    def since(self, now: datetime) -> datetime | None:
+        if now < self.at:
+            return self.job.since(now)
+        return self.at if now < self.at + CANCELLING_FOR else self.at + CANCELLING_FOR
+
+    def resource(self, now: datetime) -> dict[str, Any]:
+        if now < self.at:
+            return self.job.resource(now)
+        body = self.job.resource(self.at)
+        status = self.status_at(now)
+        since = self.since(now) or self.at
+        attrs = body["attributes"]
+        attrs.update(status=status, started_at=None, completed_at=None, updated_at=timestamp(since))
+        return body
+
+    def seed(self, now: datetime) -> SeedJob:
+        inner = self.job.seed(now)
+        return dataclasses.replace(inner, status=self.status_at(now))
+
+
+Job = FixedJob | LiveJob | CancelledJob
 
 
 def documented_jobs(examples: Path = EXAMPLES_DIR) -> Iterator[FixedJob]:
@@ -229,36 +349,80 @@ def generated_jobs() -> Iterator[FixedJob]:
         yield FixedJob(body, documented=False)
 
 
+def live_job(job_id: str, job_type: str, created: datetime, *, delay: timedelta = timedelta(), made: bool) -> LiveJob:
+    """A job created at ``created`` (to the millisecond) that starts ``PENDING_FOR + delay`` later."""
+    created = to_millisecond(created)
+    starts = created + PENDING_FOR + delay
+    return LiveJob(job_id, job_type, created, starts, starts + RUNS_FOR, outcome_of(job_type), made)
+
+
 def live_jobs(epoch: datetime) -> Iterator[LiveJob]:
     """One live job per type, created at ``epoch``; even ones succeed, odd ones fail."""
-    created = to_millisecond(epoch)
     for index, job_type in enumerate(JOB_TYPES):
-        starts = created + PENDING_FOR + index * LIVE_STAGGER
-        outcome: Outcome = "success" if index % 2 == 0 else "failed"
-        yield LiveJob(generated_id("live", job_type), job_type, created, starts, starts + RUNS_FOR, outcome)
+        yield live_job(generated_id("live", job_type), job_type, epoch, delay=index * LIVE_STAGGER, made=False)
 
 
 class JobStore:
-    """Every seeded job, by id, in seed order: documented, generated, live."""
+    """Every job, by id, in seed order (documented, generated, live, then created ones).
+
+    Safe to use from the server's handler threads: creating and cancelling
+    take a lock, readers work on a snapshot.
+    """
 
     def __init__(self, jobs: tuple[Job, ...]) -> None:
-        self.jobs = jobs
+        self._jobs = list(jobs)
         self._by_id = {job.id: job for job in jobs}
         if len(self._by_id) != len(jobs):
             raise ValueError("seeded job ids must be unique")
+        self._made = 0
+        self._lock = threading.Lock()
 
     @classmethod
     def seeded(cls, epoch: datetime, examples: Path = EXAMPLES_DIR) -> JobStore:
         """The mock's jobs, live ones created at ``epoch``."""
         return cls((*documented_jobs(examples), *generated_jobs(), *live_jobs(epoch)))
 
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        """Every job now, in seed order."""
+        with self._lock:
+            return tuple(self._jobs)
+
     def find(self, job_id: str) -> Job | None:
-        return self._by_id.get(job_id)
+        with self._lock:
+            return self._by_id.get(job_id)
 
     def neighbour(self, job: Job) -> Job:
         """The next job in seed order (wrapping): a job that is not ``job``."""
-        index = self.jobs.index(job)
-        return self.jobs[(index + 1) % len(self.jobs)]
+        jobs = self.jobs
+        index = next(i for i, known in enumerate(jobs) if known.id == job.id)
+        return jobs[(index + 1) % len(jobs)]
+
+    def listing(self) -> tuple[Job, ...]:
+        """Every job in the order ``GET /pcm/jobs`` lists them: by ``created_at``, then id."""
+        return tuple(sorted(self.jobs, key=lambda job: (job.created, job.id)))
+
+    def create(self, job_type: str, now: datetime) -> LiveJob:
+        """A new live job of ``job_type``, created (pending) at ``now``."""
+        if job_type not in JOB_TYPES:
+            raise ValueError(f"unknown job type {job_type!r}")
+        with self._lock:
+            self._made += 1
+            job = live_job(generated_id("created", str(self._made)), job_type, now, made=True)
+            self._jobs.append(job)
+            self._by_id[job.id] = job
+        return job
+
+    def cancel(self, job_id: str, now: datetime) -> Job | None:
+        """The job, cancelled at ``now`` if it is pending then; ``None`` when it is not (or unknown)."""
+        with self._lock:
+            job = self._by_id.get(job_id)
+            if job is None or isinstance(job, CancelledJob) or job.status_at(now) != "pending":
+                return None
+            cancelled = CancelledJob(job, max(to_millisecond(now), job.created))
+            self._jobs[self._jobs.index(job)] = cancelled
+            self._by_id[job_id] = cancelled
+        return cancelled
 
     def seed(self, now: datetime) -> tuple[SeedJob, ...]:
         return tuple(job.seed(now) for job in self.jobs)

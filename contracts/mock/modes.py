@@ -5,32 +5,60 @@ Jobs API's answers; the connection is healthy and a contract check must
 report it. A **fault mode** breaks the *transport or the service* (a reset, a
 truncated body, a 500, a 429, a slow answer); a client must survive it.
 Drift applies to the answers of the contract's paths only (the routes of
-``contracts/openapi.yaml``), never to ``/oauth/access_token`` (so a client can
-still log in) nor to ``/__mock__/*``. Faults apply to every request except
-``/__mock__/*``; the answers faults make up are sent as they are, not drifted.
+``contracts/openapi.yaml``: Get a Job, Get all Jobs, Get Job Errors, Cancel a
+Job), never to ``/oauth/access_token`` (so a client can still log in) nor to
+``/__mock__/*``. Faults apply to every request except ``/__mock__/*``; the
+answers faults make up are sent as they are, not drifted.
 
-Drift modes and what each one breaks (``contracts.validate`` reports it):
+Drift modes, what each one breaks and where ("job bodies" are the 200 bodies
+of Get a Job and Cancel a Job; "jobs" are those plus every item of a Get all
+Jobs page; "error bodies" are every 4xx/5xx error body of the contract's paths):
 
-- ``status-as-integer``: error items' ``status`` is a number (``404``).
-- ``undocumented-status``: every job's status is ``completed``.
-- ``missing-id``: ``data.id`` is removed.
-- ``renamed-envelope``: ``data`` is renamed ``job``.
-- ``timestamps-out-of-order``: every job is finished, ``completed_at`` before ``started_at``.
-- ``error-without-errors``: error bodies become ``{"message": "..."}``.
-- ``wrong-content-type``: 200 bodies are sent as ``text/plain`` (the body itself is sound).
-- ``zone-less-timestamps``: timestamps lose their zone (``2024-01-05T13:46:42.070``).
-- ``data-as-array``: ``data`` is a one-element list.
-- ``id-mismatch``: another seeded job than the one asked for is answered.
-- ``null-created-at``: ``created_at`` is ``null``.
+=========================== ============================ =====================================================
+mode                        applies to                   what breaks (what ``contracts.validate`` reports)
+=========================== ============================ =====================================================
+``status-as-integer``       error bodies                 ``errors[].status`` is a number (``404``)
+``undocumented-status``     jobs                         every job's status is ``completed``
+``missing-id``              jobs                         the job's ``id`` is removed
+``renamed-envelope``        every 200 body               ``data`` is renamed ``job`` (lists and errors too)
+``timestamps-out-of-order`` jobs                         every job is finished, ``completed_at`` before ``started_at``
+``error-without-errors``    error bodies                 error bodies become ``{"message": "..."}``
+``wrong-content-type``      every 200 body               sent as ``text/plain`` (the body itself is sound)
+``zone-less-timestamps``    jobs                         timestamps lose their zone (``2024-01-05T13:46:42.070``)
+``data-as-array``           job bodies                   ``data`` is a one-element list (list bodies already
+                                                         hold one, so they are left alone)
+``id-mismatch``             job bodies                   another job than the one asked for is answered (a
+                                                         cancel still cancels the job asked for)
+``null-created-at``         jobs                         ``created_at`` is ``null``
+``status-regresses``        Get a Job, Get all Jobs      every second time a live or created job past pending is
+                                                         shown, it is shown one lifecycle step earlier, with
+                                                         timestamps of that step: each body is valid, only the
+                                                         sequence goes backwards (``started`` -> ``pending``,
+                                                         ``success``/``failed`` -> ``started``, ``cancelled`` ->
+                                                         ``cancelling`` -> ``pending``)
+``total-mismatch``          Get all Jobs                 ``meta.results.total`` is one less than the jobs on the
+                                                         page (non-empty pages), so page[offset] plus the page
+                                                         exceeds it (``page_fits_the_total``)
+``page-overlap``            Get all Jobs                 each page after the first starts one job earlier per
+                                                         page before it, so it repeats the last job of the
+                                                         previous page; totals and links stay the same, each
+                                                         page is valid alone, the walk sees repeats and misses
+                                                         the last jobs
+``errors-wrong-type``       Get Job Errors               error items have ``type`` ``job-error``
+``cancel-anything``         Cancel a Job                 any job answers 200, returned unchanged (e.g. still
+                                                         ``success``) and not cancelled
+                                                         (``cancelled_job_is_cancelling_or_cancelled``)
+=========================== ============================ =====================================================
 
-``id-mismatch`` chooses the job, so the endpoint applies it; every other drift
-is a rewrite of a finished :class:`Answer` by :func:`drifted`.
+``id-mismatch``, ``status-regresses``, ``page-overlap`` and ``cancel-anything``
+choose which job, state or page is answered, so the endpoint applies them;
+every other drift is a rewrite of a finished :class:`Answer` by :func:`drifted`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -50,6 +78,11 @@ DriftMode = Literal[
     "data-as-array",
     "id-mismatch",
     "null-created-at",
+    "status-regresses",
+    "total-mismatch",
+    "page-overlap",
+    "errors-wrong-type",
+    "cancel-anything",
 ]
 FaultMode = Literal["slow", "reset", "server-error", "non-json", "too-many-requests", "truncated"]
 
@@ -57,21 +90,33 @@ DRIFT_MODES: tuple[DriftMode, ...] = get_args(DriftMode)
 FAULT_MODES: tuple[FaultMode, ...] = get_args(FaultMode)
 
 TIMESTAMPS = ("created_at", "updated_at", "started_at", "completed_at")
+JOB_ERROR_TYPE = "pim-job-error"
 Job = dict[str, Any]
+Body = dict[str, Any]
+
+
+def jobs_in(body: Body) -> Iterator[Job]:
+    """The jobs of a body: ``data`` when it is a job, the job items of a list (never job errors)."""
+    data = body.get("data")
+    if isinstance(data, dict):
+        yield data
+    elif isinstance(data, list):
+        yield from (item for item in data if isinstance(item, dict) and item.get("type") == "pim-job")
 
 
 def with_job(answer: Answer, change: Callable[[Job], None]) -> Answer:
-    """``answer`` with ``change`` applied to a copy of its job (200 bodies with a ``data`` object only)."""
+    """``answer`` with ``change`` applied to a copy of each of its jobs (200 bodies only)."""
     body = answer.body
-    if answer.status != 200 or not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+    if answer.status != 200 or not isinstance(body, dict) or not any(jobs_in(body)):
         return answer
     body = copy.deepcopy(body)
-    change(body["data"])
+    for job in jobs_in(body):
+        change(job)
     return replace(answer, body=body)
 
 
-def with_body(answer: Answer, change: Callable[[dict[str, Any]], dict[str, Any]], *, errors: bool) -> Answer:
-    """``answer`` with its body replaced by ``change(body)``, for error bodies or for job bodies."""
+def with_body(answer: Answer, change: Callable[[Body], Body], *, errors: bool) -> Answer:
+    """``answer`` with its body replaced by ``change(body)``, for error bodies or for 200 ``data`` bodies."""
     body = answer.body
     if not isinstance(body, dict):
         return answer
@@ -80,15 +125,37 @@ def with_body(answer: Answer, change: Callable[[dict[str, Any]], dict[str, Any]]
     return replace(answer, body=change(copy.deepcopy(body)))
 
 
-def status_as_integer(body: dict[str, Any]) -> dict[str, Any]:
+def status_as_integer(body: Body) -> Body:
     for item in body["errors"]:
         item["status"] = int(item["status"])
     return body
 
 
-def error_without_errors(body: dict[str, Any]) -> dict[str, Any]:
+def error_without_errors(body: Body) -> Body:
     first = body["errors"][0]
     return {"message": first.get("detail") or first["title"]}
+
+
+def data_as_array(body: Body) -> Body:
+    """A job body's ``data`` object as a one-element list; list bodies are left as they are."""
+    return {**body, "data": [body["data"]]} if isinstance(body["data"], dict) else body
+
+
+def total_mismatch(body: Body) -> Body:
+    """A non-empty job page's ``meta.results.total`` one less than its jobs (job error lists are left alone)."""
+    data, meta = body["data"], body.get("meta")
+    results = meta.get("results") if isinstance(meta, dict) else None
+    if isinstance(results, dict) and "total" in results and isinstance(data, list) and any(jobs_in(body)):
+        results["total"] = len(data) - 1
+    return body
+
+
+def errors_wrong_type(body: Body) -> Body:
+    """Job error items typed ``job-error`` instead of ``pim-job-error``."""
+    for item in body["data"] if isinstance(body["data"], list) else ():
+        if isinstance(item, dict) and item.get("type") == JOB_ERROR_TYPE:
+            item["type"] = "job-error"
+    return body
 
 
 def undocumented_status(job: Job) -> None:
@@ -121,6 +188,11 @@ def timestamps_out_of_order(job: Job) -> None:
     attrs["updated_at"] = timestamp(started)
 
 
+def chosen_by_the_endpoint(answer: Answer) -> Answer:
+    """The endpoint already answered another job, state or page; the body itself is sound."""
+    return answer
+
+
 DRIFTS: Mapping[DriftMode, Callable[[Answer], Answer]] = {
     "status-as-integer": lambda a: with_body(a, status_as_integer, errors=True),
     "undocumented-status": lambda a: with_job(a, undocumented_status),
@@ -130,9 +202,14 @@ DRIFTS: Mapping[DriftMode, Callable[[Answer], Answer]] = {
     "error-without-errors": lambda a: with_body(a, error_without_errors, errors=True),
     "wrong-content-type": lambda a: replace(a, content_type="text/plain") if a.status == 200 else a,
     "zone-less-timestamps": lambda a: with_job(a, zone_less_timestamps),
-    "data-as-array": lambda a: with_body(a, lambda b: {**b, "data": [b["data"]]}, errors=False),
-    "id-mismatch": lambda a: a,  # the endpoint answers another job; the body itself is sound
+    "data-as-array": lambda a: with_body(a, data_as_array, errors=False),
+    "id-mismatch": chosen_by_the_endpoint,
     "null-created-at": lambda a: with_job(a, null_created_at),
+    "status-regresses": chosen_by_the_endpoint,
+    "total-mismatch": lambda a: with_body(a, total_mismatch, errors=False),
+    "page-overlap": chosen_by_the_endpoint,
+    "errors-wrong-type": lambda a: with_body(a, errors_wrong_type, errors=False),
+    "cancel-anything": chosen_by_the_endpoint,
 }
 
 

@@ -27,7 +27,7 @@ from typing import Any, TextIO, overload
 from contracts.mock import answers
 from contracts.mock.answers import Answer
 from contracts.mock.endpoint import Endpoint, Request
-from contracts.mock.jobs import JobStore, SeedJob
+from contracts.mock.jobs import DEFAULT_JOB_TYPE, JobStore, SeedJob
 from contracts.mock.modes import DriftMode, FaultMode
 from contracts.mock.tokens import TokenStore
 
@@ -247,6 +247,10 @@ def faulty_answer(fault: FaultMode | None) -> Answer | None:
 class MockServer:
     """The mock PCM Jobs API on ``127.0.0.1``, as a context manager.
 
+    It answers the four operations of ``contracts/openapi.yaml`` (Get all
+    Jobs, Get a Job, Get Job Errors, Cancel a Job; see
+    :mod:`contracts.mock.endpoint`) plus ``/__mock__/seed`` and
+    ``POST /__mock__/jobs`` (:meth:`create_job` does the same in process).
     ``drift`` breaks the contract in a named way, ``fault`` breaks the
     transport (see :mod:`contracts.mock.modes`). ``token`` is always accepted
     as a bearer token; ``POST /oauth/access_token`` issues more, valid
@@ -335,6 +339,16 @@ class MockServer:
         if self._store is None:
             raise RuntimeError("the mock server has not started: its live jobs are created by start()")
         return self._store.seed(self.clock())
+
+    def create_job(self, job_type: str = DEFAULT_JOB_TYPE) -> SeedJob:
+        """A new live job, pending now by the clock: what ``POST /__mock__/jobs`` does, without a request.
+
+        Raises :class:`ValueError` for a type outside :data:`~contracts.mock.jobs.JOB_TYPES`.
+        """
+        if self._store is None:
+            raise RuntimeError("the mock server has not started: jobs are created in its running store")
+        now = self.clock()
+        return self._store.create(job_type, now).seed(now)
 
     @property
     def requests(self) -> RequestLog:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from contracts.client import ApiClient, Answer
+from contracts.client import Answer, ApiClient
 from contracts.lifecycle import TERMINAL, Watch
 from contracts.live import ContractWarning, judge
 from contracts.pytest_plugin import Target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -49,3 +50,27 @@ def http() -> Iterator[httpx.Client]:
     """One plain client for one-off requests (building a client per request costs ~30 ms)."""
     with httpx.Client(timeout=5) as plain:
         yield plain
+
+
+def job_ids(body: dict[str, Any]) -> list[str]:
+    """The ids of the jobs on a list page."""
+    return [job["id"] for job in body["data"]]
+
+
+def list_path(limit: int, offset: int) -> str:
+    return f"/pcm/jobs?page[limit]={limit}&page[offset]={offset}"
+
+
+def walk(http: httpx.Client, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every page of ``GET /pcm/jobs`` by offsets ``0, limit, 2*limit, ...`` up to the total."""
+    pages = []
+    offset, total = 0, 1
+    while offset < total:
+        path = list_path(limit, offset)
+        response = http.get(path)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append((path, body))
+        total = body["meta"]["results"]["total"]
+        offset += limit
+    return pages

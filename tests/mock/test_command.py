@@ -41,6 +41,15 @@ def test_list_modes_prints_drift_modes_then_fault_modes_one_per_line() -> None:
     assert out.getvalue().splitlines() == [*DRIFT_MODES, *FAULT_MODES]
 
 
+def test_list_modes_names_the_drift_modes_of_the_list_errors_and_cancel_before_any_fault() -> None:
+    out = io.StringIO()
+    run(parser().parse_args(["--list-modes"]), out)
+    names = out.getvalue().splitlines()
+    new = ["status-regresses", "total-mismatch", "page-overlap", "errors-wrong-type", "cancel-anything"]
+    assert set(new) <= set(names)
+    assert max(names.index(name) for name in new) < min(names.index(name) for name in FAULT_MODES)
+
+
 @pytest.mark.parametrize("option", ["--drift", "--fault"])
 def test_unknown_mode_is_a_usage_error(option: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

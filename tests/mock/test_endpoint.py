@@ -208,7 +208,16 @@ def test_head_answers_like_get_without_a_body(mock: MockServer, client: httpx.Cl
     assert head.headers["content-length"] == str(len(get.content))
 
 
-@pytest.mark.parametrize("path", ["/", "/pcm/jobs", "/pcm/job/1ea62172-57f6-45e5-a708-ab5bd634e3f9", "/__mock__/nope"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/pcm/jobs/",
+        "/pcm/job/1ea62172-57f6-45e5-a708-ab5bd634e3f9",
+        "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9/nope",
+        "/__mock__/nope",
+    ],
+)
 def test_other_path_answers_404_error_body(client: httpx.Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404

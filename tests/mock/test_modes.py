@@ -6,16 +6,20 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from datetime import timedelta
+from itertools import pairwise
 
 import httpx
 import pytest
 
 import contracts
 from contracts.mock import DRIFT_MODES, FAULT_MODES, DriftMode, FaultMode, MockServer
+from contracts.mock.jobs import PENDING_FOR, RUNS_FOR, outcome_of
 from contracts.registry import SCHEMA_BASE
-from tests.mock.conftest import AUTH, SteppedClock
+from tests.mock.conftest import AUTH, SteppedClock, job_ids, walk
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000404"
+FINISHED_ID = "1ea62172-57f6-45e5-a708-ab5bd634e3f9"  # the documented product-import job: success
 ERROR_SCHEMA = SCHEMA_BASE + "error-response.json"
 
 JOB_DRIFTS: dict[DriftMode, tuple[str, str]] = {
@@ -32,17 +36,41 @@ ERROR_DRIFTS: dict[DriftMode, tuple[str, str]] = {
     "status-as-integer": ("schema.type", "/errors/0/status"),
     "error-without-errors": ("schema.required", "/errors"),
 }
+LIST_DRIFTS: dict[DriftMode, tuple[str, str]] = {
+    "undocumented-status": ("schema.enum", "/data/0/attributes/status"),
+    "missing-id": ("schema.required", "/data/0/id"),
+    "renamed-envelope": ("schema.required", "/data"),
+    "timestamps-out-of-order": ("timestamps_are_ordered", "/data/0/attributes/completed_at"),
+    "zone-less-timestamps": ("schema.format", "/data/0/attributes/created_at"),
+    "null-created-at": ("schema.type", "/data/0/attributes/created_at"),
+    "total-mismatch": ("page_fits_the_total", "/meta/results/total"),
+}
+JOB_ERRORS_DRIFTS: dict[DriftMode, tuple[str, str]] = {
+    "renamed-envelope": ("schema.required", "/data"),
+    "errors-wrong-type": ("schema.const", "/data/0/type"),
+}
+CANCEL_ANYTHING: tuple[str, str] = ("cancelled_job_is_cancelling_or_cancelled", "/data/attributes/status")
+SEQUENCE_DRIFTS: tuple[DriftMode, ...] = ("status-regresses", "page-overlap")
+"""Every body is valid on its own: the tests below observe the break across requests."""
+CONFINED_DRIFTS: tuple[DriftMode, ...] = (*SEQUENCE_DRIFTS, "total-mismatch", "errors-wrong-type", "cancel-anything")
 ERROR_REQUESTS = [
     ("GET", f"/pcm/jobs/{UNKNOWN_ID}", AUTH, 404),
     ("GET", "/pcm/jobs/not-a-uuid", AUTH, 400),
     ("GET", "/pcm/jobs/%20", AUTH, 422),
     ("DELETE", f"/pcm/jobs/{UNKNOWN_ID}", AUTH, 405),
     ("GET", f"/pcm/jobs/{UNKNOWN_ID}", {}, 401),
+    ("GET", "/pcm/jobs?page[limit]=0", AUTH, 400),
+    ("GET", f"/pcm/jobs/{UNKNOWN_ID}/errors", AUTH, 404),
+    ("POST", f"/pcm/jobs/{UNKNOWN_ID}/errors", AUTH, 405),
+    ("POST", f"/pcm/jobs/{FINISHED_ID}/cancel", AUTH, 422),
+    ("POST", f"/pcm/jobs/{UNKNOWN_ID}/cancel", AUTH, 404),
+    ("GET", f"/pcm/jobs/{UNKNOWN_ID}/cancel", AUTH, 405),
 ]
 
 
 def test_every_drift_mode_has_an_expected_finding() -> None:
-    assert {*JOB_DRIFTS, *ERROR_DRIFTS, "wrong-content-type"} == set(DRIFT_MODES)
+    single_body = {*JOB_DRIFTS, *ERROR_DRIFTS, *LIST_DRIFTS, *JOB_ERRORS_DRIFTS, "cancel-anything"}
+    assert {*single_body, *SEQUENCE_DRIFTS, "wrong-content-type"} == set(DRIFT_MODES)
 
 
 def found(response: httpx.Response) -> set[tuple[str, str]]:
@@ -51,8 +79,13 @@ def found(response: httpx.Response) -> set[tuple[str, str]]:
         violations = contracts.Validator().schema_violations(response.json(), ERROR_SCHEMA)
     else:
         path = response.request.url.raw_path.decode()
-        violations = contracts.validate(response.json(), path=path, status=response.status_code)
+        method = response.request.method
+        violations = contracts.validate(response.json(), method=method, path=path, status=response.status_code)
     return {(v.rule, v.pointer) for v in violations}
+
+
+def failed_job_ids(mock: MockServer) -> list[str]:
+    return [job.id for job in mock.seed if job.status == "failed"]
 
 
 @pytest.fixture
@@ -83,15 +116,146 @@ def test_error_drift_mode_is_reported_for_every_error_answer(
 
 
 @pytest.mark.parametrize("drifting", ["wrong-content-type"], indirect=True)
-def test_wrong_content_type_drift_sends_200_bodies_as_plain_text(http: httpx.Client, drifting: MockServer) -> None:
-    response = http.get(f"{drifting.url}/pcm/jobs/{drifting.seed[0].id}", headers=AUTH)
+def test_wrong_content_type_drift_sends_every_200_body_as_plain_text(http: httpx.Client, drifting: MockServer) -> None:
+    pending = drifting.create_job()
+    requests = [
+        ("GET", f"/pcm/jobs/{drifting.seed[0].id}"),
+        ("GET", "/pcm/jobs?page[limit]=7&page[offset]=7"),
+        ("GET", f"/pcm/jobs/{failed_job_ids(drifting)[0]}/errors"),
+        ("POST", f"/pcm/jobs/{pending.id}/cancel"),
+    ]
+    for method, path in requests:
+        response = http.request(method, f"{drifting.url}{path}", headers=AUTH)
+        assert response.status_code == 200
+        assert not response.headers["content-type"].startswith("application/json")
+        assert found(response) == set(), path  # the body keeps the contract: only the header breaks it
+    unknown = http.get(f"{drifting.url}/pcm/jobs/{UNKNOWN_ID}", headers=AUTH)
+    assert unknown.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("drifting, expected", list(LIST_DRIFTS.items()), indirect=["drifting"], ids=list(LIST_DRIFTS))
+def test_list_drift_mode_is_reported_on_every_page(drifting: MockServer, expected: tuple[str, str]) -> None:
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        for offset in range(0, len(drifting.seed), 7):
+            response = http.get(f"/pcm/jobs?page[limit]=7&page[offset]={offset}")
+            assert response.status_code == 200
+            assert expected in found(response), offset
+
+
+@pytest.mark.parametrize(
+    "drifting, expected", list(JOB_ERRORS_DRIFTS.items()), indirect=["drifting"], ids=list(JOB_ERRORS_DRIFTS)
+)
+def test_job_errors_drift_mode_is_reported_for_every_failed_job(
+    drifting: MockServer, expected: tuple[str, str]
+) -> None:
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        for job_id in failed_job_ids(drifting):
+            response = http.get(f"/pcm/jobs/{job_id}/errors")
+            assert response.status_code == 200
+            assert expected in found(response), job_id
+
+
+@pytest.mark.parametrize("drifting, expected", list(JOB_DRIFTS.items()), indirect=["drifting"], ids=list(JOB_DRIFTS))
+def test_job_drift_mode_is_reported_on_a_cancel_too(
+    http: httpx.Client, drifting: MockServer, expected: tuple[str, str]
+) -> None:
+    job = drifting.create_job()
+    response = http.post(f"{drifting.url}/pcm/jobs/{job.id}/cancel", headers=AUTH)
     assert response.status_code == 200
-    assert not response.headers["content-type"].startswith("application/json")
-    assert found(response) == set()  # the body keeps the contract: only the header breaks it
+    assert expected in found(response)
+    assert next(seeded for seeded in drifting.seed if seeded.id == job.id).status == "cancelling"
+
+
+@pytest.mark.parametrize("drifting", ["cancel-anything"], indirect=True)
+def test_cancel_anything_drift_answers_200_for_any_job_unchanged(http: httpx.Client, drifting: MockServer) -> None:
+    for job in drifting.seed:
+        response = http.post(f"{drifting.url}/pcm/jobs/{job.id}/cancel", headers=AUTH)
+        assert response.status_code == 200, job
+        assert response.json()["data"]["attributes"]["status"] == job.status
+        if job.status not in ("cancelling", "cancelled"):
+            assert CANCEL_ANYTHING in found(response), job
+    assert {job.status for job in drifting.seed if job.live} == {"pending"}  # nothing was cancelled
+
+
+@pytest.mark.parametrize("drifting", CONFINED_DRIFTS, indirect=True)
+def test_new_drift_modes_leave_the_other_operations_alone(http: httpx.Client, drifting: MockServer) -> None:
+    mode = drifting.drift
+    fixed = drifting.seed[0].id  # a documented job: it never moves, so it never regresses
+    requests = [
+        ("GET", f"/pcm/jobs/{fixed}", ()),
+        ("GET", "/pcm/jobs?page[limit]=7", ("total-mismatch",)),
+        ("GET", f"/pcm/jobs/{failed_job_ids(drifting)[0]}/errors", ("errors-wrong-type",)),
+        ("GET", "/pcm/jobs?page[limit]=7&page[offset]=7", ("total-mismatch",)),
+        ("POST", f"/pcm/jobs/{drifting.create_job().id}/cancel", ("cancel-anything",)),
+    ]
+    for method, path, breaking in requests:
+        response = http.request(method, f"{drifting.url}{path}", headers=AUTH)
+        assert response.status_code == 200
+        assert (found(response) != set()) == (mode in breaking), (mode, path)
+
+
+@pytest.mark.parametrize("drifting", ["status-regresses"], indirect=True)
+def test_status_regresses_drift_shows_a_moving_job_a_step_back_every_second_read(
+    drifting: MockServer, clock: SteppedClock
+) -> None:
+    made = drifting.create_job()
+    cancelled = drifting.create_job("price-import")
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        assert http.post(f"/pcm/jobs/{cancelled.id}/cancel").status_code == 200
+
+        def statuses(job_id: str, reads: int) -> list[str]:
+            seen = []
+            for _ in range(reads):
+                response = http.get(f"/pcm/jobs/{job_id}")
+                assert found(response) == set(), (job_id, response.json())  # every snapshot is valid
+                seen.append(response.json()["data"]["attributes"]["status"])
+            return seen
+
+        assert statuses(made.id, 3) == ["pending"] * 3  # its first status has nothing earlier
+        clock.advance(PENDING_FOR)
+        assert statuses(made.id, 4) == ["started", "pending", "started", "pending"]
+        clock.advance(RUNS_FOR)
+        outcome = outcome_of(made.type)
+        assert statuses(made.id, 2) == [outcome, "started"]
+        assert statuses(cancelled.id, 2) == ["cancelled", "cancelling"]
+        assert statuses(drifting.seed[0].id, 4) == ["success"] * 4  # fixed jobs never move
+
+
+@pytest.mark.parametrize("drifting", ["status-regresses"], indirect=True)
+def test_status_regresses_drift_shows_in_a_second_listing(drifting: MockServer, clock: SteppedClock) -> None:
+    clock.advance(PENDING_FOR + timedelta(seconds=1))
+    live = {job.id for job in drifting.seed if job.live}
+    path = "/pcm/jobs?page[limit]=100"
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        readings = []
+        for _ in range(2):
+            response = http.get(path)
+            assert found(response) == set()
+            readings.append({job["id"]: job["attributes"]["status"] for job in response.json()["data"]})
+    assert {readings[0][job_id] for job_id in live} == {"started"}
+    assert {readings[1][job_id] for job_id in live} == {"pending"}  # went backwards between two reads
+    assert {k: v for k, v in readings[0].items() if k not in live} == {
+        k: v for k, v in readings[1].items() if k not in live
+    }
+
+
+@pytest.mark.parametrize("drifting", ["page-overlap"], indirect=True)
+def test_page_overlap_drift_repeats_the_last_job_of_the_previous_page(drifting: MockServer) -> None:
+    with httpx.Client(base_url=drifting.url, headers=AUTH) as http:
+        pages = walk(http, 7)
+    for path, body in pages:
+        assert contracts.validate(body, path=path, status=200) == [], path  # each page alone is valid
+        assert body["meta"]["results"]["total"] == len(drifting.seed)
+    for (_, previous), (_, page) in pairwise(pages):
+        if page["data"]:
+            assert page["data"][0]["id"] == previous["data"][-1]["id"]
+    listed = [job_id for _, body in pages for job_id in job_ids(body)]
+    assert len(listed) != len(set(listed))  # the walk sees repeats ...
+    assert set(listed) != {job.id for job in drifting.seed}  # ... and misses jobs
 
 
 @pytest.mark.parametrize("drifting", DRIFT_MODES, indirect=True)
-def test_drift_never_touches_the_seed_or_the_token_endpoint(http: httpx.Client, drifting: MockServer) -> None:
+def test_drift_never_touches_the_mock_endpoints_or_the_token_endpoint(http: httpx.Client, drifting: MockServer) -> None:
     with MockServer() as normal:
         expected = http.get(f"{normal.url}/__mock__/seed").json()
     seed = http.get(f"{drifting.url}/__mock__/seed")
@@ -101,6 +265,10 @@ def test_drift_never_touches_the_seed_or_the_token_endpoint(http: httpx.Client, 
     token = http.post(f"{drifting.url}/oauth/access_token", data=form)
     assert token.headers["content-type"] == "application/json"
     assert token.json()["token_type"] == "Bearer"
+    created = http.post(f"{drifting.url}/__mock__/jobs", json={"type": "product-export"})
+    assert created.status_code == 201
+    assert created.headers["content-type"] == "application/json"
+    assert created.json()["data"]["status"] == "pending"
 
 
 def test_drift_mode_leaves_unknown_paths_alone(http: httpx.Client, clock: SteppedClock) -> None:
@@ -184,12 +352,14 @@ def test_too_many_requests_fault_answers_429_with_retry_after(http: httpx.Client
 
 
 @pytest.mark.parametrize("faulty", FAULT_MODES, indirect=True)
-def test_fault_never_touches_the_seed_endpoint(http: httpx.Client, faulty: MockServer) -> None:
+def test_fault_never_touches_the_mock_endpoints(http: httpx.Client, faulty: MockServer) -> None:
     began = time.monotonic()
     response = http.get(f"{faulty.url}/__mock__/seed", timeout=2)
+    created = http.post(f"{faulty.url}/__mock__/jobs", timeout=2)
     assert time.monotonic() - began < 0.3
     assert response.status_code == 200
     assert response.json()["mock"] == "pcm-contracts"
+    assert created.status_code == 201
 
 
 @pytest.mark.parametrize("fault", ["reset", "server-error", "too-many-requests"])

@@ -43,7 +43,22 @@ EXPECTED: dict[str | None, tuple[int, str]] = {
     "non-json": (1, "[body_is_json]"),
     "too-many-requests": (EXIT_TARGET_ERROR, "still answered 429 Too Many Requests after 2 retries"),
     "truncated": (EXIT_TARGET_ERROR, "the connection broke mid-answer"),
+    "status-regresses": (1, "broke the lifecycle"),
+    "total-mismatch": (1, "[page_fits_the_total]"),
+    "page-overlap": (1, "is on the pages at offsets"),
+    "errors-wrong-type": (1, '/data/0/type: expected "pim-job-error", got "job-error" [schema.const]'),
+    "cancel-anything": (1, "[cancelled_job_is_cancelling_or_cancelled]"),
 }
+
+
+def extra_arguments(mode: str | None, mock: MockServer) -> list[str]:
+    """What a mode needs beyond the common options to show itself."""
+    if mode in (None, "status-regresses"):  # a fresh job to watch from pending to its end
+        return ["--watch-job", mock.create_job().id, "--watch-interval", "0.2", "--watch-timeout", "20"]
+    if mode == "cancel-anything":  # cancel is a write: allowed here, on one named, finished job
+        finished = next(job.id for job in mock.seed if job.status == "success")
+        return ["--allow-writes", "--cancel-job", finished]
+    return []
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ def run_suite(mode: str | None, tmp: Path) -> Outcome:
             sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q",
             "--base-url", mock.url, "--rate-limit", "0", "--request-timeout", "0.5", "--max-examples", "5",
             "--job-id", mock.seed[0].id, "--job-id", mock.seed[-1].id, f"--junitxml={junit}",
+            *extra_arguments(mode, mock),
         ]  # fmt: skip
         env = {**os.environ, "PCM_CONTRACTS_TOKEN": DEFAULT_TOKEN}
         for name in ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL", "EPCC_CLIENT_ID", "EPCC_CLIENT_SECRET"):

@@ -33,7 +33,13 @@ def drifted(**attributes: Any) -> dict[str, Any]:
 
 
 def har_entry(
-    url: str, status: int, body: Any, *, method: str = "GET", encoding: str | None = None, mime: str = "application/json"
+    url: str,
+    status: int,
+    body: Any,
+    *,
+    method: str = "GET",
+    encoding: str | None = None,
+    mime: str = "application/json",
 ) -> dict[str, Any]:
     text = body if isinstance(body, str) else json.dumps(body)
     content: dict[str, Any] = {"mimeType": mime, "size": len(text), "text": text}
@@ -90,9 +96,11 @@ def bad_inputs(tmp_path: Path) -> Path:
             har_entry("https://api.example.test/pcm/products", 200, {"data": []}),
             har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB, encoding="base64"),
             har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, "<html>oops</html>", mime="text/html"),
-            {"request": {"method": "GET", "url": f"https://api.example.test/pcm/jobs/{JOB_ID}"},
-             "response": {"status": 200, "content": {"mimeType": "application/json"}}},
-        )  # fmt: skip
+            {
+                "request": {"method": "GET", "url": f"https://api.example.test/pcm/jobs/{JOB_ID}"},
+                "response": {"status": 200, "content": {"mimeType": "application/json"}},
+            },
+        )
     )
     (folder / "no-entries.har").write_text(har())
     (folder / "notes.txt").write_text("not a capture")
@@ -180,10 +188,10 @@ def test_text_report_is_one_line_per_finding_then_a_summary(tmp_path: Path) -> N
     run = validate(str(body))
     assert run.returncode == 1
     lines = run.stdout.splitlines()
-    assert lines[0] == f"{body}: /data/attributes/created_at: \"yesterday\" is not an RFC 3339 date-time" + (
+    assert lines[0] == f'{body}: /data/attributes/created_at: "yesterday" is not an RFC 3339 date-time' + (
         " with a zone offset (e.g. 2024-01-05T13:46:42.07Z) [schema.format]"
     )
-    assert lines[1].startswith(f"{body}: /data/attributes/status: \"archived\" is outside the documented set")
+    assert lines[1].startswith(f'{body}: /data/attributes/status: "archived" is outside the documented set')
     assert lines[2] == "read 1 payload(s): 0 valid, 1 invalid, 0 unreadable, 0 skipped"
     assert lines[3] == "most frequent findings: schema.format (1), schema.enum (1)"
     assert lines[4] == f"first failing: {body}"
@@ -210,7 +218,12 @@ def test_junit_report_has_one_case_per_payload(bad_inputs: Path, tmp_path: Path)
     assert run.returncode == 1
     suite = ET.parse(out).getroot().find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("21", "2", "10", "2")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "21",
+        "2",
+        "10",
+        "2",
+    )
     assert len(suite.findall("testcase")) == 21
     assert run.stderr.startswith("read 21 payload(s)")  # the summary goes to stderr when the report goes to a file
 
@@ -237,7 +250,10 @@ def test_bare_bodies_take_path_and_status_from_options_or_shape(tmp_path: Path) 
 
 def test_an_ambiguous_body_is_said_to_be_ambiguous(tmp_path: Path) -> None:
     mixed = {"errors": [{"status": "404", "title": "a"}, {"status": "400", "title": "b"}]}
-    assert Checker().check(Payload("x", mixed)).reason == "an error body whose items do not agree on one status: pass --status"
+    assert (
+        Checker().check(Payload("x", mixed)).reason
+        == "an error body whose items do not agree on one status: pass --status"
+    )
     unknown = Checker().check(Payload("y", {"message": "hi"}))
     assert (unknown.verdict, unknown.reason) == (
         "unreadable",

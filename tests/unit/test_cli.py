@@ -79,7 +79,9 @@ def test_pre_commit_hook_runs_the_validate_command(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.json", tmp_path / "bad.jsonl"
     good.write_text((ROOT / "examples/get-a-job/404-not-found.json").read_text(encoding="utf-8"))
     bad.write_text('{"errors": [{"status": 404, "title": "Not Found"}]}\n')
-    assert files.search(good.name) and files.search(bad.name) and not files.search("notes.txt")
+    assert files.search(good.name)
+    assert files.search(bad.name)
+    assert not files.search("notes.txt")
     command = [sys.executable, "-m", "contracts", *args]
     assert subprocess.run([*command, str(good)], capture_output=True, check=False).returncode == 0
     failed = subprocess.run([*command, str(good), str(bad)], capture_output=True, text=True, check=False)

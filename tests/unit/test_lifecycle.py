@@ -71,6 +71,6 @@ def test_undocumented_statuses_and_broken_snapshots_are_left_to_the_schema() -> 
 
 
 def test_terminal_statuses_reach_nothing_else() -> None:
-    assert TERMINAL == {"success", "failed", "cancelled"}
+    assert {"success", "failed", "cancelled"} == TERMINAL
     assert all(reachable(status) == {status} for status in TERMINAL)
     assert reachable("pending") == {"pending", "started", "success", "failed", "cancelling", "cancelled"}

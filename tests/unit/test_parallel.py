@@ -1,0 +1,117 @@
+"""--jobs N: the same results, in the same order, whatever N and however files are cut."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from contracts import client
+from contracts.parallel import Unit, judge_all, ranges
+from contracts.verdicts import Checker
+
+JOB = {
+    "data": {
+        "type": "pim-job",
+        "id": "7e1b9ba1-c844-4556-9b16-4ae3f0988b0f",
+        "attributes": {
+            "created_at": "2024-01-05T15:27:23.161Z",
+            "started_at": "2024-01-05T15:27:23.65Z",
+            "completed_at": "2024-01-05T15:27:23.663Z",
+            "updated_at": "2024-01-05T15:27:23.65Z",
+            "status": "success",
+            "type": "product-export",
+        },
+        "meta": {"file_locations": [], "filter": "eq(sku,product-1)", "x_request_id": "fad8c5c0"},
+    }
+}
+
+
+def line(index: int) -> bytes:
+    body = json.loads(json.dumps(JOB))
+    body["data"]["id"] = f"job-{index}"
+    kind = index % 7
+    if kind == 1:
+        body["data"]["attributes"]["status"] = "queued"  # undocumented value
+    elif kind == 2:
+        return b"{not json"
+    elif kind == 3:
+        return b"   "  # blank: not a payload
+    elif kind == 4:
+        body["data"]["attributes"]["created_at"] = "2024-01-05T15:27:23"  # zone-less
+    elif kind == 5:
+        return b'{"data": {"id": "a", "id": "b"}}'  # duplicate key
+    return json.dumps(body).encode()
+
+
+@pytest.fixture
+def captures(tmp_path: Path) -> list[str]:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"\n".join(line(i) for i in range(300)) + b'\n{"data": {"type": "pim')  # truncated last line
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.jsonl").write_bytes(b"\n".join(line(i) for i in range(40)) + b"\n")
+    (folder / "notes.txt").write_text("not a capture")
+    (folder / "sub" / "b.json").write_bytes(line(0))
+    (folder / "sub" / "blank.jsonl").write_bytes(b"\n\n" * 200)
+    (tmp_path / "empty").mkdir()
+    return [str(log), str(folder), str(tmp_path / "missing.jsonl"), str(tmp_path / "empty")]
+
+
+@pytest.mark.parametrize("jobs, split_bytes", [(2, 1000), (3, 257), (2, 10**9)])
+def test_any_jobs_gives_the_results_of_one_job_in_order(captures: list[str], jobs: int, split_bytes: int) -> None:
+    checker = Checker()
+    serial = list(judge_all(checker, captures, jobs=1))
+    pooled = list(judge_all(checker, captures, jobs=jobs, split_bytes=split_bytes))
+    assert pooled == serial
+    assert {r.verdict for r in serial} == {"valid", "invalid", "unreadable", "skipped"}
+    assert any(r.source.endswith("log.jsonl:301") and r.verdict == "unreadable" for r in serial)
+    assert any(r.source.endswith("blank.jsonl") and r.reason == "empty file" for r in serial)
+
+
+def test_ranges_cut_on_line_boundaries_with_exact_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    data = b"".join(b"x" * (i % 13) + b"\n" for i in range(500)) + b"tail"
+    path.write_bytes(data)
+    cut = list(ranges(str(path), len(data), 64))
+    assert (cut[0].start, cut[-1].end, cut[-1].last) == (0, len(data), True)
+    assert all(a.end == b.start for a, b in pairwise(cut))
+    for unit in cut:
+        assert isinstance(unit, Unit)
+        assert unit.start == 0 or data[unit.start - 1 : unit.start] == b"\n"
+        assert unit.first == data[: unit.start].count(b"\n") + 1
+
+
+def test_a_line_longer_than_a_unit_stays_whole(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    data = b"a\n" + b"b" * 5000 + b"\nc\n"
+    path.write_bytes(data)
+    assert [(u.start, u.end, u.first) for u in ranges(str(path), len(data), 16)] == [
+        (0, 2, 1),
+        (2, 5003, 2),
+        (5003, 5005, 3),
+    ]
+
+
+def test_secrets_read_by_workers_are_redacted_by_the_parent(tmp_path: Path) -> None:
+    secret = "Bearer sekret-token-1234"
+    har = {
+        "log": {
+            "entries": [
+                {
+                    "request": {"method": "GET", "url": "https://x/pcm/jobs/1", "headers": [
+                        {"name": "Authorization", "value": secret}
+                    ]},
+                    "response": {"status": 200, "headers": [], "content": {"text": "{}"}},
+                }
+            ]
+        }
+    }  # fmt: skip
+    (tmp_path / "a.har").write_text(json.dumps(har))
+    (tmp_path / "b.json").write_text("{}")
+    client.SECRETS.discard("sekret-token-1234")
+    client.SECRETS.discard(secret)
+    list(judge_all(Checker(), [str(tmp_path)], jobs=2))
+    assert client.redact(f"header {secret}") == "header ***"
