@@ -34,20 +34,11 @@ from typing import Any
 
 import orjson
 
+from contracts.registry import documented_values
+
 ROOT = Path(__file__).resolve().parent.parent
-TYPES = (
-    "child-products",
-    "product-import",
-    "product-export",
-    "hierarchy-duplicate",
-    "price-import",
-    "pricebook-import",
-    "pricebook-delete",
-    "hierarchy-delete",
-    "indexing-job",
-    "attach-nodes",
-)
-STATUSES = ("pending", "started", "success", "failed", "cancelled", "cancelling")
+TYPES = documented_values("jobType")
+STATUSES = documented_values("jobStatus")
 EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from contracts import routing
 from contracts.errors import UnknownRoute
-from contracts.registry import load, walk
+from contracts.registry import documented_values, load, walk
 
 OTHER_META = "other job types"
 
@@ -33,8 +33,8 @@ def documented() -> dict[str, tuple[str, ...]]:
     operations = routing.operations()
     return {
         "operations": tuple(f"{op.method} {op.template}" for op in operations),
-        "job types": tuple(job["$defs"]["jobType"]["enum"]),
-        "job statuses": tuple(job["$defs"]["jobStatus"]["enum"]),
+        "job types": documented_values("jobType"),
+        "job statuses": documented_values("jobStatus"),
         "meta variants": (*variants, OTHER_META),
         "error statuses": tuple(sorted({str(s) for op in operations for s in op.documented_statuses if s >= 400})),
     }

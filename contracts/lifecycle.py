@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
+
+from contracts.rules import moment
 
 NEXT: Mapping[str, frozenset[str]] = {
     "pending": frozenset({"started", "cancelling", "cancelled"}),
@@ -42,16 +43,6 @@ def reachable(start: str) -> frozenset[str]:
                 seen.add(after)
                 todo.append(after)
     return frozenset(seen)
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.upper())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 @dataclass
@@ -97,7 +88,7 @@ class Watch:
             old, new = before.get(name), after.get(name)
             if old is not None and new is None:
                 found.append(f"{name} was unset: {old} -> null")
-            first, second = _moment(old), _moment(new)
+            first, second = moment(old), moment(new)
             if first is not None and second is not None and second < first:
                 found.append(f"{name} moved backwards: {old} -> {new}")
         return found

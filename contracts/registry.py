@@ -114,6 +114,12 @@ def build(schemas: Mapping[str, Schema]) -> SchemaSet:
     return SchemaSet(schemas=dict(schemas), registry=Registry().with_resources(resources).crawl(), locations=locations)
 
 
+def documented_values(definition: str) -> tuple[str, ...]:
+    """The ``enum`` of ``job.json#/$defs/<definition>`` (``jobType``, ``jobStatus``):
+    the one list of documented job types and statuses everything else reads."""
+    return tuple(load().get("job.json")["$defs"][definition]["enum"])
+
+
 @cache
 def load(*, strict: bool = False) -> SchemaSet:
     """The schemas of ``schemas/``, open or closed; built once per process."""

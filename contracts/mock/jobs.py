@@ -52,26 +52,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from contracts.registry import EXAMPLES_DIR as ALL_EXAMPLES
+from contracts.registry import documented_values
 
 EXAMPLES_DIR = ALL_EXAMPLES / "get-a-job"
 NAMESPACE = uuid.UUID("6f0a3c52-1d47-4c1e-9a53-5b7a2f0c9e11")
 """The fixed uuid5 namespace of every generated id: the same ids on every run."""
 
-JOB_TYPES = (
-    "child-products",
-    "product-import",
-    "product-export",
-    "hierarchy-duplicate",
-    "price-import",
-    "pricebook-import",
-    "pricebook-delete",
-    "hierarchy-delete",
-    "indexing-job",
-    "attach-nodes",
-)
+JOB_TYPES = documented_values("jobType")
 DEFAULT_JOB_TYPE = "product-import"
 """The type of a job ``POST /__mock__/jobs`` creates when the body names none."""
-STATUSES = ("pending", "started", "success", "failed", "cancelled", "cancelling")
+STATUSES = documented_values("jobStatus")
 LIFECYCLE_RANK = {"pending": 0, "cancelling": 1, "started": 1, "cancelled": 2, "success": 2, "failed": 2}
 
 GENERATED_EPOCH = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
