@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from contracts import __version__, routing
+from contracts.coverage import Coverage
 from contracts.errors import ContractError, OptionError
 from contracts.parallel import judge_all
 from contracts.registry import EXAMPLES_DIR
@@ -98,7 +99,14 @@ def run_rules(out: TextIO) -> int:
 
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Read -> judge -> report; the exit code from the summary."""
-    checker = Checker(Strictness.parse(args.strictness), method=args.method.upper(), path=args.path, status=args.status)
+    coverage = Coverage()
+    checker = Checker(
+        Strictness.parse(args.strictness),
+        method=args.method.upper(),
+        path=args.path,
+        status=args.status,
+        coverage=coverage,
+    )
     if args.path is not None:
         routing.resolve(checker.method, args.path, args.status or 200)  # an unknown route is a usage error
     if args.jobs < 1:
@@ -107,7 +115,7 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
         target = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else out
         reporter = reporter_for(args.format, target)
         progress = Progress(enabled=False if args.no_progress else None)
-        summary = Summary()
+        summary = Summary(coverage=coverage)
         for result in judge_all(checker, args.paths, jobs=args.jobs):
             summary.add(result)
             reporter.result(result)

@@ -74,6 +74,13 @@ class Coverage:
             if isinstance(state, str):
                 self.seen["job statuses"].add(state)
 
+    def merge(self, other: Coverage) -> None:
+        """Add what ``other`` observed (e.g. a worker process's share)."""
+        for name, values in other.seen.items():
+            self.seen.setdefault(name, set()).update(values)
+        for label, statuses in other.statuses.items():
+            self.statuses.setdefault(label, set()).update(statuses)
+
     def report(self) -> dict[str, Any]:
         """``{dimension: {"observed": [...], "missing": [...]}}``, plus statuses per operation."""
         found: dict[str, Any] = {}

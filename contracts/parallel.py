@@ -23,6 +23,7 @@ from pathlib import Path
 
 from contracts import client
 from contracts.captures import SUFFIXES, Item, expand, read, read_file, read_jsonl, read_stdin
+from contracts.coverage import Coverage
 from contracts.verdicts import Checker, Result
 
 SPLIT_BYTES = 4 * 2**20
@@ -43,9 +44,10 @@ class Unit:
     last: bool = True
 
 
-Answer = tuple[list[str | Result], list[str], bool]
+Answer = tuple[list[str | Result], list[str], bool, Coverage | None]
 """A unit's results (a bare source for a valid result without findings),
-the secrets remembered while reading it, and whether it held a non-blank line."""
+the secrets remembered while reading it, whether it held a non-blank line,
+and what the worker's checker observed for the coverage report."""
 
 
 def judge_unit(checker: Checker, unit: Unit) -> Answer:
@@ -63,7 +65,7 @@ def judge_unit(checker: Checker, unit: Unit) -> Answer:
     results: list[str | Result] = []
     for result in checker.check_all(items):
         results.append(result.source if result.verdict == "valid" and not result.violations else result)
-    return results, sorted(client.SECRETS - before), seen
+    return results, sorted(client.SECRETS - before), seen, checker.coverage
 
 
 def ranges(path: str, size: int, split_bytes: int) -> Iterator[Unit]:
@@ -133,7 +135,7 @@ def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int)
                 if isinstance(entry, str):
                     yield from checker.check_all(read_stdin())
                 elif isinstance(entry, tuple):
-                    yield from _answer(*entry, seen)
+                    yield from _answer(*entry, seen, checker.coverage)
                 else:
                     yield checker.check(entry)
 
@@ -146,9 +148,11 @@ def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int)
         yield from drain(0)
 
 
-def _answer(unit: Unit, future: Future[Answer], seen: dict[str, bool]) -> Iterator[Result]:
-    results, secrets, nonblank = future.result()
+def _answer(unit: Unit, future: Future[Answer], seen: dict[str, bool], coverage: Coverage | None) -> Iterator[Result]:
+    results, secrets, nonblank, observed = future.result()
     client.remember(*secrets)
+    if coverage is not None and observed is not None:
+        coverage.merge(observed)
     for result in results:
         yield Result(result, "valid") if isinstance(result, str) else result
     if unit.end is not None:  # a range: "empty file" only after the last one, when none had a line

@@ -465,7 +465,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         )
         terminalreporter.write_line("contract coverage (what this run observed of the documented contract):")
         for line in target.coverage.lines():
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(redact(line))
     reason = config.stash.get(TARGET_ERROR_KEY, None)
     if reason:
         terminalreporter.write_line(f"pcm-contracts: the target cannot be checked: {reason}", red=True, bold=True)

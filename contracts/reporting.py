@@ -10,7 +10,10 @@ skipped; ``reason`` only for unreadable and skipped items)::
     {"results": [{"source": "log.jsonl:17", "verdict": "invalid", "valid": false,
                   "violations": [{"rule", "pointer", "message", "severity", "kind", "schema_pointer"}]}],
      "summary": {"read": 3, "valid": 1, "invalid": 1, "unreadable": 1, "skipped": 0,
-                 "rules": {"schema.enum": 1}, "first_failing": ["log.jsonl:17"]}}
+                 "rules": {"schema.enum": 1}, "first_failing": ["log.jsonl:17"]},
+     "coverage": {"operations": {"observed": [...], "missing": [...], "undocumented": [...]},
+                  "job types": {...}, "job statuses": {...}, "meta variants": {...},
+                  "error statuses": {...}, "statuses by operation": {"GET /pcm/jobs": {"observed", "missing"}}}}
 """
 
 from __future__ import annotations
@@ -96,7 +99,10 @@ class JsonReporter:
         self.out.write(separator + redact(json.dumps(result.as_dict(), ensure_ascii=False)))
 
     def finish(self, summary: Summary) -> None:
-        self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)) + "}\n")
+        self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)))
+        if summary.coverage is not None:
+            self.out.write(',\n"coverage": ' + redact(json.dumps(summary.coverage.report(), ensure_ascii=False)))
+        self.out.write("}\n")
 
 
 class JUnitReporter:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from contracts.captures import Item, NotJson, Payload, Skipped, Unreadable
+from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import content_type_findings
 from contracts.validation import Validator, validator_for
@@ -70,6 +71,8 @@ class Checker:
     method: str = "GET"
     path: str | None = None
     status: int | None = None
+    coverage: Coverage | None = None
+    """When given, every judged payload is observed for the coverage report."""
 
     @property
     def validator(self) -> Validator:
@@ -85,6 +88,8 @@ class Checker:
             return Result(item.source, "unreadable", reason=route)
         method, path, status = route
         found = content_type_findings(item.headers) if item.headers is not None else []
+        if self.coverage is not None:
+            self.coverage.observe(method, path, status, None if isinstance(item.body, NotJson) else item.body)
         if isinstance(item.body, NotJson):
             found.append(
                 Violation("body_is_json", "", f"the body is not JSON: {item.body.reason}", "error", "structure")
@@ -117,6 +122,7 @@ class Summary:
     """Counts by verdict, the most frequent rules, the first failing sources."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    coverage: Coverage | None = None
     rules: Counter[str] = field(default_factory=Counter)
     failing: list[str] = field(default_factory=list)
     keep_failing: int = 5

@@ -202,7 +202,10 @@ def test_text_report_is_one_line_per_finding_then_a_summary(tmp_path: Path) -> N
 def test_json_report_has_the_documented_shape(bad_inputs: Path) -> None:
     run = validate("--format", "json", str(bad_inputs))
     report = json.loads(run.stdout)
-    assert set(report) == {"results", "summary"}
+    assert set(report) == {"results", "summary", "coverage"}
+    assert report["coverage"]["operations"]["observed"] == ["GET /pcm/jobs/{jobID}"]
+    assert report["coverage"]["job statuses"]["undocumented"] == ["archived"]
+    assert report["coverage"]["statuses by operation"]["GET /pcm/jobs/{jobID}"]["observed"] == [200, 404]
     assert set(report["summary"]) == {"read", "valid", "invalid", "unreadable", "skipped", "rules", "first_failing"}
     assert len(report["results"]) == report["summary"]["read"] == 21
     invalid = next(r for r in report["results"] if r["verdict"] == "invalid")

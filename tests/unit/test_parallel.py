@@ -115,3 +115,17 @@ def test_secrets_read_by_workers_are_redacted_by_the_parent(tmp_path: Path) -> N
     client.SECRETS.discard(secret)
     list(judge_all(Checker(), [str(tmp_path)], jobs=2))
     assert client.redact(f"header {secret}") == "header ***"
+
+
+def test_coverage_is_the_same_for_any_number_of_jobs(tmp_path: Path) -> None:
+    from contracts.coverage import Coverage
+    from contracts.registry import EXAMPLES_DIR
+
+    reports = []
+    for jobs in (1, 2):
+        checker = Checker(coverage=Coverage())
+        list(judge_all(checker, [str(EXAMPLES_DIR)], jobs=jobs, split_bytes=64))
+        assert checker.coverage is not None
+        reports.append(checker.coverage.report())
+    assert reports[0] == reports[1]
+    assert reports[0]["operations"]["missing"] == []
