@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     path = workdir / "jobs.jsonl"
     drifted = generate(path, args.lines, args.invalid_ratio)
     size = path.stat().st_size
-    print(f"{args.lines} payloads ({drifted} drifted), {size / 2**20:.1f} MiB: {path if args.keep else 'temporary'}")
+    where = path if args.keep else "a temporary file"
+    print(f"{args.lines} payloads ({drifted} drifted), {size / 2**20:.1f} MiB in {where}")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), best of {args.repeat}")
 
     timings: dict[str, float] = {}

@@ -126,7 +126,7 @@ def parse(data: bytes) -> Any:
         raise BadJson("nested too deeply to read") from None
     except json.JSONDecodeError as error:
         hint = " (truncated?)" if error.pos >= len(text) - 1 else ""
-        raise BadJson(f"invalid JSON{hint}: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise BadJson(f"invalid JSON{hint}: {error.msg} (line {error.lineno}, column {error.colno})") from None
     except BadJson:
         raise
     except ValueError as error:  # e.g. an integer beyond the digit limit

@@ -264,6 +264,8 @@ def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
             return (), f"the job list could not be read ({error})"
         body = answer.json()
         data = body.get("data") if isinstance(body, dict) else None
+        if answer.status in (401, 403):
+            return (), f"the job list refused the credentials ({answer.status}): check the token"
         if answer.status != 200 or not isinstance(data, list):
             return (), f"the job list answered {answer.status} without a list of jobs: pass --job-id ID"
         listed += [job for job in data if isinstance(job, dict) and isinstance(job.get("id"), str)]
@@ -283,7 +285,7 @@ def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
     statuses = {status for _, status in sample}
     return tuple(sample.values()), (
         f"sampled from the job list: {len(listed)} of {total if isinstance(total, int) else '?'} jobs read, "
-        f"one per type and status: {len(types)} types, {len(statuses)} statuses"
+        f"one per type and status: types {len(types)}, statuses {len(statuses)}"
     )
 
 

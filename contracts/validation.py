@@ -16,7 +16,7 @@ from jsonschema._utils import find_evaluated_property_keys_by_schema
 from contracts import registry, routing
 from contracts.fast import FastSchemas
 from contracts.rules import rules_for
-from contracts.violations import Kind, Strictness, Violation, pointer, show
+from contracts.violations import Kind, Strictness, Violation, pointer, pointer_order, show
 
 JSON_TYPES = (
     (bool, "boolean"),
@@ -101,7 +101,7 @@ class Validator:
             found.extend(
                 self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")])
             )
-        return sorted(found, key=lambda v: (v.pointer, v.rule))
+        return sorted(found, key=lambda v: (pointer_order(v.pointer), v.rule))
 
     def _violations(self, validator: Draft202012Validator, error: ValidationError) -> Iterator[Violation]:
         keyword = str(error.validator)

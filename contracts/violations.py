@@ -120,6 +120,11 @@ def pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def pointer_order(at: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key for pointers in document order: ``/data/2`` before ``/data/10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in at.split("/"))
+
+
 def show(value: object) -> str:
     """A value as compact JSON, truncated for messages."""
     try:

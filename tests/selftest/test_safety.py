@@ -134,5 +134,5 @@ def test_suite_passes_against_a_separately_started_mock_command() -> None:
         assert mock.wait(timeout=10) == 0
     assert run.returncode == 0, run.stdout
     assert (
-        "(sampled from the job list: 74 of 74 jobs read, one per type and status: 10 types, 6 statuses)" in run.stdout
+        "(sampled from the job list: 74 of 74 jobs read, one per type and status: types 10, statuses 6)" in run.stdout
     )
