@@ -22,6 +22,7 @@ from contracts.violations import Strictness, Violation, is_failure
 Verdict = Literal["valid", "invalid", "unreadable", "skipped"]
 VERDICTS: tuple[Verdict, ...] = ("valid", "invalid", "unreadable", "skipped")
 JOB_PATH = "/pcm/jobs/{jobID}"
+ERRORS_PATH = "/pcm/jobs/{jobID}/errors"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,12 @@ class Result:
 
 
 def guess(body: Any) -> tuple[str, int] | str:
-    """``(path, status)`` from a bare body's shape, or why it cannot be told."""
+    """``(path, status)`` from a bare body's shape, or why it cannot be told.
+
+    ``{"data": {...}}`` is Get a Job's 200 for the job ``data.id``; ``data`` as
+    an array of ``pim-job`` items is the job list, of ``pim-job-error`` items a
+    job's errors; ``{"errors": [...]}`` is an error body with the status its
+    items agree on. Anything else (an empty array included) is not guessed."""
     if isinstance(body, dict) and isinstance(body.get("data"), dict):
         job_id = body["data"].get("id")
         return (f"/pcm/jobs/{quote(job_id, safe='')}" if isinstance(job_id, str) and job_id else JOB_PATH), 200
@@ -58,7 +64,12 @@ def guess(body: Any) -> tuple[str, int] | str:
             return JOB_PATH, int(status)
         return "an error body whose items do not agree on one status: pass --status"
     if isinstance(body, dict) and isinstance(body.get("data"), list):
-        return "a body whose data is an array (a job list?): pass --path and --status"
+        kinds = {item.get("type") if isinstance(item, dict) else None for item in body["data"]}
+        if kinds == {"pim-job"}:
+            return "/pcm/jobs", 200
+        if kinds == {"pim-job-error"}:
+            return ERRORS_PATH, 200
+        return "a body whose data is an array of no single known type (a job list? a job's errors?): pass --path"
     return "cannot tell which response this body is (neither a job nor an error body): pass --path and --status"
 
 

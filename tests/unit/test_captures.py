@@ -251,6 +251,22 @@ def test_bare_bodies_take_path_and_status_from_options_or_shape(tmp_path: Path) 
     assert "[data_id_matches_request]" in run.stdout
 
 
+def test_lists_and_job_errors_are_told_apart_by_their_items() -> None:
+    listing = example("get-all-jobs/200-documented-jobs")["response"]["body"]
+    errors = example("get-job-errors/200-failed-import")["response"]["body"]
+    assert Checker().check(Payload("list", listing)).verdict == "valid"
+    assert Checker().check(Payload("errors", errors)).verdict == "valid"
+    drifted_list = copy.deepcopy(listing)
+    drifted_list["meta"]["results"]["total"] = 1
+    assert [v.rule for v in Checker().check(Payload("list", drifted_list)).violations] == ["page_fits_the_total"]
+    empty = Checker().check(Payload("empty", {"data": []}))
+    assert (empty.verdict, empty.reason) == (
+        "unreadable",
+        "a body whose data is an array of no single known type (a job list? a job's errors?): pass --path",
+    )
+    assert Checker(path="/pcm/jobs/x/errors", status=200).check(Payload("empty", {"data": []})).verdict == "valid"
+
+
 def test_an_ambiguous_body_is_said_to_be_ambiguous(tmp_path: Path) -> None:
     mixed = {"errors": [{"status": "404", "title": "a"}, {"status": "400", "title": "b"}]}
     assert (
