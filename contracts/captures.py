@@ -106,7 +106,7 @@ def parse(data: bytes) -> Any:
     through the standard library, which rejects duplicate keys, reports
     positions, and handles numbers orjson does not (beyond 64 bits).
     """
-    data = data.strip()
+    data = data.strip().removeprefix(b"\xef\xbb\xbf")
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -140,9 +140,12 @@ def _record(value: Any, source: str) -> Item:
     request, response = value["request"], value["response"]
     if not isinstance(request, dict):
         return Unreadable(source, "a capture record whose request is not an object")
-    path = request.get("path") or path_of(str(request.get("url", ""))) or None
+    path, url, method = request.get("path"), request.get("url"), request.get("method", "GET")
+    if not isinstance(path, (str, type(None))) or not isinstance(url, (str, type(None))) or not isinstance(method, str):
+        return Unreadable(source, "a capture record whose request path, url or method is not a string")
+    path = path or (path_of(url) if url else None)
     status = response.get("status")
-    if not isinstance(status, int) or isinstance(status, bool):
+    if type(status) is not int:
         return Unreadable(source, f"a capture record without an integer response status ({status!r})")
     headers = response.get("headers")
     headers = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None
@@ -155,7 +158,7 @@ def _record(value: Any, source: str) -> Item:
             return Unreadable(source, f"response text: {error}")
     else:
         return Unreadable(source, "a capture record without response body or text")
-    return Payload(source, body, str(request.get("method", "GET")).upper(), path, status, headers)
+    return Payload(source, body, method.upper(), path, status, headers)
 
 
 def _read_bytes(path: Path) -> bytes | Unreadable:
@@ -238,8 +241,14 @@ def path_of(url: str) -> str:
 def _remember_secrets(request: Mapping[str, Any], response: Mapping[str, Any]) -> None:
     for headers in (request.get("headers"), response.get("headers")):
         for header in headers if isinstance(headers, list) else ():
-            if isinstance(header, dict) and str(header.get("name", "")).lower() in SECRET_HEADERS:
-                value = str(header.get("value", ""))
+            name = str(header.get("name", "")).lower() if isinstance(header, dict) else ""
+            if name not in SECRET_HEADERS:
+                continue
+            value = str(header.get("value", ""))
+            if name in ("cookie", "set-cookie"):  # name=value pairs: the values are the secrets
+                pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
+                remember(*(pair.partition("=")[2].strip() for pair in pairs))
+            else:
                 remember(value, value.partition(" ")[2] if " " in value else None)
     for cookie in request.get("cookies", []) if isinstance(request.get("cookies"), list) else ():
         if isinstance(cookie, dict):
@@ -255,14 +264,15 @@ def _har_entry(entry: Any, source: str) -> Item:
     request, response = entry.get("request"), entry.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
         return Unreadable(source, "a HAR entry without request or response")
-    _remember_secrets(request, response)
     method, url, status = request.get("method"), request.get("url"), response.get("status")
-    if not isinstance(method, str) or not isinstance(url, str) or not isinstance(status, int):
+    if not isinstance(method, str) or not isinstance(url, str) or type(status) is not int:
         return Unreadable(source, "a HAR entry without request method, URL or response status")
-    headers = {
-        str(h.get("name")): str(h.get("value"))
-        for h in response.get("headers", []) if isinstance(h, dict)
-    }  # fmt: skip
+    listed = response.get("headers")
+    headers = (
+        {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}
+        if isinstance(listed, list)
+        else {}
+    )
     found = response.get("content")
     content: dict[str, Any] = found if isinstance(found, dict) else {}
     if content.get("mimeType") and not any(k.lower() == "content-type" for k in headers):
@@ -306,6 +316,13 @@ def read_har(path: Path) -> Iterator[Item]:
     if not entries:
         yield Unreadable(name, "a HAR file without entries")
         return
+    for entry in entries:  # every secret of the file first, so no entry reports one before it is known
+        if (
+            isinstance(entry, dict)
+            and isinstance(entry.get("request"), dict)
+            and isinstance(entry.get("response"), dict)
+        ):
+            _remember_secrets(entry["request"], entry["response"])
     for index, entry in enumerate(entries):
         yield _har_entry(entry, f"{name}#{index}")
 
@@ -363,7 +380,7 @@ def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
     try:
         value = parse(data)
     except BadJson:
-        yield from read_jsonl(data.splitlines(), "stdin")
+        yield from read_jsonl(data.split(b"\n"), "stdin")  # lines as a file has them
         return
     yield _record(value, "stdin")
 

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from xml.sax.saxutils import escape
 
 import httpx
 
@@ -113,13 +114,36 @@ SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
 
 
+MIN_FOUND_SECRET = 8
+"""Values found in captures (cookies, headers) shorter than this are not masked:
+``true`` or ``1`` are no secrets, and masking them would corrupt every report."""
+
+
+def forms(value: str) -> set[str]:
+    """A secret as it may appear in a report: as is, JSON-escaped, XML-escaped."""
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        escape(value),
+        escape(value, {'"': "&quot;"}),
+    }
+
+
 def remember(*secrets: Secret | str | None) -> None:
-    """Add values to what :func:`redact` masks everywhere."""
+    """Add values to what :func:`redact` masks everywhere (in every form a
+    report may write them). A :class:`Secret` always counts; a plain string
+    found in a capture only from :data:`MIN_FOUND_SECRET` characters."""
     with _SECRETS_LOCK:
         for secret in secrets:
-            value = secret.reveal() if isinstance(secret, Secret) else secret
-            if value and len(value) >= 4:
-                SECRETS.add(value)
+            if isinstance(secret, Secret):
+                value = secret.reveal()
+            elif secret is None or len(secret) < MIN_FOUND_SECRET:
+                continue
+            else:
+                value = secret
+            if value:
+                SECRETS.update(forms(value))
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema_rs
+from jsonschema import FormatChecker
 
 from contracts.registry import SchemaSet, resolve_id
 
@@ -23,6 +24,10 @@ class FastSchemas:
 
     def __init__(self, schemas: SchemaSet) -> None:
         self._schemas = schemas
+        checker = FormatChecker()
+        # The detailed validator's own date-time check (rfc3339-validator), so the two
+        # engines agree on the edges (a leap second, year 0000) where theirs differ.
+        self._date_time = lambda value: checker.conforms(value, "date-time")
         self._registry = jsonschema_rs.Registry(list(schemas.schemas.items()))
         self._compiled: dict[str, Any] = {}
 
@@ -32,6 +37,9 @@ class FastSchemas:
         validator = self._compiled.get(schema_id)
         if validator is None:
             validator = self._compiled[schema_id] = jsonschema_rs.validator_for(
-                self._schemas.get(schema_id), registry=self._registry, validate_formats=True
+                self._schemas.get(schema_id),
+                registry=self._registry,
+                validate_formats=True,
+                formats={"date-time": self._date_time},
             )
         return bool(validator.is_valid(body))

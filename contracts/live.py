@@ -7,6 +7,7 @@ with a curl line that reproduces the request, the token masked.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from typing import Any
@@ -67,18 +68,23 @@ def judge(
     return found
 
 
-def schemathesis_check(strictness: Strictness, coverage: Coverage | None = None) -> Callable[[Any, Any, Any], None]:
+def schemathesis_check(
+    strictness: Strictness, coverage: Coverage | None = None, sent: Counter[str] | None = None
+) -> Callable[[Any, Any, Any], None]:
     """A schemathesis check judging each response with this suite's schemas and rules.
 
     It replaces schemathesis' own ``response_schema_conformance`` and
     ``status_code_conformance``, so the strictness options apply to
     property-based runs too. A 401 or 403 to a request sent without
     credentials (schemathesis' ``ignored_auth`` probe) is the expected refusal:
-    its body is judged, its undocumented status is not.
+    its body is judged, its undocumented status is not. ``sent`` counts the
+    requests by method, for the run's summary.
     """
 
     def pcm_contract(ctx: Any, response: Any, case: Any) -> None:
         request = response.request
+        if sent is not None:
+            sent[str(request.method)] += 1
         headers = {name: values[0] if isinstance(values, list) else values for name, values in response.headers.items()}
         try:
             found = check_response(

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -90,6 +91,8 @@ class Target:
     job_ids: tuple[str, ...]
     discovery: str
     coverage: Coverage
+    sent: Counter[str] = field(default_factory=Counter)
+    """Requests of the schemathesis runs, by method (the client keeps its own log)."""
 
     def auth_headers(self) -> SecretHeaders:
         """The Authorization header for requests sent outside the client (schemathesis)."""
@@ -258,10 +261,7 @@ def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
     total: int | None = None
     for page in range(DISCOVERY_PAGES):
         query = f"page[limit]={DISCOVERY_PAGE_SIZE}&page[offset]={page * DISCOVERY_PAGE_SIZE}"
-        try:
-            answer = client.get(f"/pcm/jobs?{query}")
-        except TargetError as error:
-            return (), f"the job list could not be read ({error})"
+        answer = client.get(f"/pcm/jobs?{query}")  # a TargetError is the caller's: the run's error
         body = answer.json()
         data = body.get("data") if isinstance(body, dict) else None
         if answer.status in (401, 403):
@@ -337,7 +337,11 @@ def target_of(config: pytest.Config) -> Target:
     elif mock is not None:
         job_ids, discovery = tuple(job.id for job in mock.seed), "every job of the built-in mock's seed"
     else:
-        job_ids, discovery = discover(client)
+        try:
+            job_ids, discovery = discover(client)
+        except TargetError as error:  # reported as the run's target error, even if no check runs
+            config.stash[TARGET_ERROR_KEY] = redact(str(error))
+            job_ids, discovery = (), f"the target cannot be checked: {redact(str(error))}"
     target = config.stash[TARGET_KEY] = Target(settings, base_url, client, mock, job_ids, discovery, coverage)
     return target
 
@@ -371,9 +375,10 @@ def api(contract_target: Target) -> ApiClient:
 def contract_schema(contract_target: Target) -> Any:
     """The contract document as a schemathesis schema aimed at the target.
 
-    Bounded by --max-examples; at the --rate-limit; GET only, except against
-    the built-in mock (or with --allow-writes), where the coverage phase also
-    sends other methods and expects 405. The rest of the configuration is
+    Bounded by --max-examples; at the --rate-limit. Only against the built-in
+    mock does schemathesis' coverage phase also send other methods (expecting
+    405): never against a deployment, even with --allow-writes, since a DELETE
+    probe is no read. The rest of the configuration is
     ``schemathesis.toml``, which the schemathesis CLI reads too.
     """
     import schemathesis
@@ -391,7 +396,7 @@ def contract_schema(contract_target: Target) -> Any:
         rate_limit=f"{max(1, int(settings.politeness.rate))}/s" if settings.politeness.rate > 0 else None,
     )
     schema.config.generation.update(max_examples=settings.max_examples)
-    if contract_target.mock is None and not settings.allow_writes:
+    if contract_target.mock is None:  # probing other methods is for the mock only, --allow-writes or not
         schema.config.phases.coverage.unexpected_methods = set()
     return schema
 
@@ -460,10 +465,11 @@ def pytest_runtest_makereport(
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     target = config.stash.get(TARGET_KEY, None)
     if target is not None and config.stash.get(LIVE_RUN_KEY, 0):
-        methods = sorted({exchange.method for exchange in target.client.log})
+        sent = Counter(exchange.method for exchange in target.client.log) + target.sent
+        by_method = ", ".join(f"{method} {count}" for method, count in sorted(sent.items())) or "none"
         terminalreporter.write_line(
-            f"contract target {target.base_url}: {len(target.client.log)} requests by the checks "
-            f"({', '.join(methods) or 'none'}); jobs: {len(target.job_ids)} ({target.discovery})"
+            f"contract target {target.base_url}: {sum(sent.values())} requests ({by_method}); "
+            f"jobs: {len(target.job_ids)} ({target.discovery})"
         )
         terminalreporter.write_line("contract coverage (what this run observed of the documented contract):")
         for line in target.coverage.lines():

@@ -102,6 +102,16 @@ def operations(document: Path = OPENAPI_PATH) -> tuple[Operation, ...]:
     return tuple(found)
 
 
+def decode(segment: str) -> str:
+    """A path segment percent-decoded; a lone surrogate (valid in JSON) survives the round trip."""
+    if "%" not in segment:
+        return segment
+    try:
+        return unquote(segment, errors="surrogatepass")
+    except UnicodeDecodeError:
+        return unquote(segment)
+
+
 @cache
 def _patterns() -> tuple[tuple[Operation, re.Pattern[str]], ...]:
     return tuple((op, op.pattern) for op in operations())
@@ -122,7 +132,7 @@ def resolve(method: str, path: str, status: int) -> Route:
     for op, match in matches:
         if op.method != method:
             continue
-        params = {k: unquote(v) if "%" in v else v for k, v in match.groupdict().items()}
+        params = {k: decode(v) for k, v in match.groupdict().items()}
         schema_id = op.responses.get(status)
         documented = schema_id is not None and status not in op.undocumented
         return Route(op, params, status, schema_id, documented, query)

@@ -55,7 +55,9 @@ def guess(body: Any) -> tuple[str, int] | str:
     items agree on. Anything else (an empty array included) is not guessed."""
     if isinstance(body, dict) and isinstance(body.get("data"), dict):
         job_id = body["data"].get("id")
-        return (f"/pcm/jobs/{quote(job_id, safe='')}" if isinstance(job_id, str) and job_id else JOB_PATH), 200
+        known = isinstance(job_id, str) and job_id
+        # surrogatepass: JSON may hold a lone surrogate; routing decodes it back the same way
+        return (f"/pcm/jobs/{quote(job_id, safe='', errors='surrogatepass')}" if known else JOB_PATH), 200
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         # the status as the docs have it ("404"), or drifted to a number: the schema reports that
         statuses = {str(item.get("status")) for item in body["errors"] if isinstance(item, dict)}

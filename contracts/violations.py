@@ -122,7 +122,7 @@ def pointer(parts: Iterable[str | int]) -> str:
 
 def pointer_order(at: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key for pointers in document order: ``/data/2`` before ``/data/10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in at.split("/"))
+    return tuple((0, int(part)) if part.isascii() and part.isdigit() else (1, part) for part in at.split("/"))
 
 
 def show(value: object) -> str:

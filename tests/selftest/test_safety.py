@@ -136,3 +136,22 @@ def test_suite_passes_against_a_separately_started_mock_command() -> None:
     assert (
         "(sampled from the job list: 74 of 74 jobs read, one per type and status: types 10, statuses 6)" in run.stdout
     )
+
+
+def test_unreachable_target_is_a_target_error_even_when_only_per_job_checks_are_selected() -> None:
+    only = "tests/contract/test_get_job.py::test_known_job_answers_200_with_itself"
+    run = suite("--base-url", "http://127.0.0.1:9", tests=only, env={"PCM_CONTRACTS_TOKEN": "t0k3n-value"})
+    assert run.returncode == EXIT_TARGET_ERROR, run.stdout
+    assert "pcm-contracts: the target cannot be checked: GET http://127.0.0.1:9/pcm/jobs" in run.stdout
+
+
+def test_writes_allowed_against_a_deployment_reach_only_the_named_job() -> None:
+    with MockServer() as mock:
+        pending = mock.create_job().id
+        run = suite(
+            "--base-url", mock.url, "--allow-writes", "--cancel-job", pending, "--max-examples", "30",
+            "--job-id", mock.seed[0].id, env={"PCM_CONTRACTS_TOKEN": "mock-token"},
+        )  # fmt: skip
+        writes = {(r.method, r.path) for r in mock.requests.snapshot() if r.method == "POST"}
+    assert run.returncode == 0, run.stdout
+    assert writes == {("POST", f"/pcm/jobs/{pending}/cancel")}

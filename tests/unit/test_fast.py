@@ -22,3 +22,26 @@ def test_fast_and_detailed_validators_agree(case: Case) -> None:
         schema_id = f"{case.schema or ('job-response.json' if case.status == 200 else 'error-response.json')}"
         detailed = slow.compiled(schema_id)
         assert schema.is_valid(case.body, schema_id) == detailed.is_valid(case.body)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-01-05T23:59:60Z",
+        "2024-12-31T23:59:60Z",
+        "0000-01-01T00:00:00Z",
+        "2024-02-29T10:00:00Z",
+        "2023-02-29T10:00:00Z",
+        "2024-01-05t13:46:42.07z",
+        "2024-01-05T13:46:42.123456789+14:00",
+        "2024-01-05T13:46:42-00:00",
+        "2024-01-05 13:46:42Z",
+    ],
+)
+def test_fast_and_detailed_validators_agree_on_date_time_edges(value: str) -> None:
+    body = {"data": {"id": "x", "type": "pim-job", "meta": {"x_request_id": "r"},
+                     "attributes": {"created_at": "2020-01-01T00:00:00Z", "updated_at": value,
+                                    "type": "product-import", "status": "pending"}}}  # fmt: skip
+    fast, slow = Validator(), Validator(fast=False)
+    assert fast.fast is not None
+    assert fast.fast.is_valid(body, "job-response.json") == slow.compiled("job-response.json").is_valid(body)
