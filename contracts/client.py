@@ -179,15 +179,6 @@ class Answer:
     content: bytes
     sent_auth: bool
 
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def is_json_type(self) -> bool:
-        media = self.content_type.split(";", 1)[0].strip().lower()
-        return media == "application/json" or media.endswith("+json")
-
     def json(self) -> Any:
         """The parsed body, or :data:`NOT_JSON`."""
         try:

@@ -23,6 +23,7 @@ from contracts.client import (
     redact,
     retry_after,
 )
+from contracts.responses import content_type_findings
 
 BASE = "https://api.example.test"
 CANARY = "canary-token-7f3a9c"
@@ -52,7 +53,7 @@ def test_get_sends_the_bearer_token_and_reads_json(mocked: respx.MockRouter) -> 
     route = mocked.get(JOB).respond(200, json={"data": {}})
     answer = client().get(JOB)
     assert route.calls.last.request.headers["Authorization"] == f"Bearer {CANARY}"
-    assert (answer.status, answer.json(), answer.is_json_type) == (200, {"data": {}}, True)
+    assert (answer.status, answer.json(), content_type_findings(answer.headers)) == (200, {"data": {}}, [])
 
 
 def test_timeout_is_one_line_timed_out(mocked: respx.MockRouter) -> None:
@@ -114,7 +115,7 @@ def test_non_json_body_and_wrong_content_type_are_visible(mocked: respx.MockRout
     mocked.get(JOB).respond(200, text="<html>oops</html>", headers={"Content-Type": "text/html"})
     answer = client().get(JOB)
     assert answer.json() is NOT_JSON
-    assert not answer.is_json_type
+    assert [v.rule for v in content_type_findings(answer.headers)] == ["content_type_is_json"]
 
 
 def test_oversized_body_is_refused(mocked: respx.MockRouter) -> None:
