@@ -21,7 +21,7 @@ a directory
 Bad input is an item too (:class:`Unreadable`, with a one-line reason), never
 an exception: every input is accounted for. Secrets a capture carries
 (``Authorization``, cookies, token-like query parameters) are remembered by
-:func:`contracts.client.remember`, so every report redacts them.
+:func:`contracts.redaction.remember`, so every report redacts them.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from contracts.client import remember
+from contracts.redaction import remember
 
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
 SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
@@ -133,9 +133,14 @@ def parse(data: bytes) -> Any:
         raise BadJson(f"unreadable number: {str(error).splitlines()[0]}") from None
 
 
+def is_record(value: Any) -> bool:
+    """Whether a JSON value is a capture record (else it is a bare body)."""
+    return isinstance(value, dict) and isinstance(value.get("response"), dict) and "request" in value
+
+
 def _record(value: Any, source: str) -> Item:
     """A capture record, or a bare body."""
-    if not (isinstance(value, dict) and isinstance(value.get("response"), dict) and "request" in value):
+    if not is_record(value):
         return Payload(source, value)
     request, response = value["request"], value["response"]
     if not isinstance(request, dict):
@@ -184,10 +189,7 @@ def _document(data: bytes, source: str) -> Iterator[Item]:
     if not data.strip():
         yield Unreadable(source, "empty file")
         return
-    try:
-        yield _record(parse(data), source)
-    except BadJson as error:
-        yield Unreadable(source, str(error))
+    yield line_item(data, source)
 
 
 def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool = True) -> Iterator[Item]:
@@ -198,27 +200,21 @@ def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool
     ``empty file`` verdict to the caller, who sees every slice.
     """
     empty = True
-    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     for number, line in enumerate(lines, start=first):
         data = line.strip()
-        if not data:
-            continue
-        empty = False
-        source = f"{name}:{number}"
-        try:  # parse()'s fast path, inlined: this loop is the hot path of large captures
-            value = loads(data)
-        except decode_error:
-            pass
-        else:
-            if dumps(value) == data:
-                yield _record(value, source)
-                continue
-        try:
-            yield _record(parse(data), source)
-        except BadJson as error:
-            yield Unreadable(source, str(error))
+        if data:
+            empty = False
+            yield line_item(data, f"{name}:{number}")
     if empty and whole:
         yield Unreadable(name, "empty file")
+
+
+def line_item(data: bytes, source: str) -> Item:
+    """The item of one JSON document (a non-blank line of JSON Lines, a file's bytes)."""
+    try:
+        return _record(parse(data), source)
+    except BadJson as error:
+        return Unreadable(source, str(error))
 
 
 def _jsonl_file(path: Path) -> Iterator[Item]:

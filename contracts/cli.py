@@ -22,7 +22,7 @@ from contracts.registry import EXAMPLES_DIR
 from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
 from contracts.rules import RULES
 from contracts.validation import Validator
-from contracts.verdicts import Checker, Summary
+from contracts.verdicts import Checker, Passed, Summary
 from contracts.violations import Strictness, is_failure
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
@@ -99,7 +99,7 @@ def run_rules(out: TextIO) -> int:
 
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Read -> judge -> report; the exit code from the summary."""
-    coverage = Coverage()
+    coverage = Coverage() if args.format == "json" else None  # only the JSON report has it
     checker = Checker(
         Strictness.parse(args.strictness),
         method=args.method.upper(),
@@ -116,10 +116,10 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
         reporter = reporter_for(args.format, target)
         progress = Progress(enabled=False if args.no_progress else None)
         summary = Summary(coverage=coverage)
-        for result in judge_all(checker, args.paths, jobs=args.jobs):
-            summary.add(result)
-            reporter.result(result)
-            progress.tick()
+        for judged in judge_all(checker, args.paths, jobs=args.jobs):
+            summary.add(judged)
+            reporter.result(judged)
+            progress.tick(len(judged.numbers) if isinstance(judged, Passed) else 1)
         progress.close()
         reporter.finish(summary)
     if args.output and args.format != "text":

@@ -7,7 +7,7 @@
   on every request, bounded retries of 429 that honour ``Retry-After``, and a
   cap on the size of a body it reads.
 * **No secrets out.** The bearer token and client secret live in
-  :class:`Secret` values; every message this module writes passes through
+  :class:`~contracts.redaction.Secret` values; every message this module writes passes through
   :func:`redact`, and :meth:`Answer.curl` masks the ``Authorization`` header.
 
 Transport failures become one :class:`TargetError` with a one-line reason,
@@ -31,18 +31,17 @@ import json
 import shlex
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from xml.sax.saxutils import escape
 
 import httpx
 
 from contracts.errors import ContractError
+from contracts.redaction import Secret, SecretHeaders, redact, remember
 
 NOT_JSON = object()
 TOKEN_PATH = "/oauth/access_token"
-MASK = "***"
 
 
 class TargetError(ContractError):
@@ -75,82 +74,6 @@ class WriteRefused(TargetError):
 
 class AuthFailed(TargetError):
     pass
-
-
-class Secret:
-    """A string that never shows itself in ``str``, ``repr`` or f-strings."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"Secret({MASK!r})"
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return repr(self)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
-class SecretHeaders(dict[str, str]):
-    """Request headers whose ``repr`` masks ``Authorization`` (tracebacks, -l)."""
-
-    def __repr__(self) -> str:
-        return repr({k: (MASK if k.lower() == "authorization" else v) for k, v in self.items()})
-
-    __str__ = __repr__
-
-
-SECRETS: set[str] = set()
-"""Every secret value seen in this process, so any text can be redacted."""
-_SECRETS_LOCK = threading.Lock()
-
-
-MIN_FOUND_SECRET = 8
-"""Values found in captures (cookies, headers) shorter than this are not masked:
-``true`` or ``1`` are no secrets, and masking them would corrupt every report."""
-
-
-def forms(value: str) -> set[str]:
-    """A secret as it may appear in a report: as is, JSON-escaped, XML-escaped."""
-    return {
-        value,
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        escape(value),
-        escape(value, {'"': "&quot;"}),
-    }
-
-
-def remember(*secrets: Secret | str | None) -> None:
-    """Add values to what :func:`redact` masks everywhere (in every form a
-    report may write them). A :class:`Secret` always counts; a plain string
-    found in a capture only from :data:`MIN_FOUND_SECRET` characters."""
-    with _SECRETS_LOCK:
-        for secret in secrets:
-            if isinstance(secret, Secret):
-                value = secret.reveal()
-            elif secret is None or len(secret) < MIN_FOUND_SECRET:
-                continue
-            else:
-                value = secret
-            if value:
-                SECRETS.update(forms(value))
-
-
-def redact(text: str, extra: Iterable[str] = ()) -> str:
-    """``text`` with every known secret replaced by ``***``."""
-    for value in sorted({*SECRETS, *extra}, key=len, reverse=True):
-        text = text.replace(value, MASK)
-    return text
 
 
 @dataclass(frozen=True)

@@ -55,24 +55,29 @@ class Coverage:
     statuses: dict[str, set[int]] = field(default_factory=dict)
 
     def observe(self, method: str, path: str, status: int, body: Any) -> None:
+        """Observe an answer to ``method path`` (a request of no documented operation is ignored)."""
         try:
             route = routing.resolve(method, path, status)
         except UnknownRoute:
             return
-        label = f"{route.operation.method} {route.operation.template}"
-        self.seen["operations"].add(label)
-        self.statuses.setdefault(label, set()).add(status)
+        self.observe_route(route, body)
+
+    def observe_route(self, route: routing.Route, body: Any) -> None:
+        label, status = route.operation.label, route.status
+        if label not in self.statuses:
+            self.seen["operations"].add(label)
+            self.statuses[label] = set()
+        self.statuses[label].add(status)
         if status >= 400:
             self.seen["error statuses"].add(str(status))
             return
-        variants = set(documented()["meta variants"])
+        types, statuses = self.seen["job types"], self.seen["job statuses"]
         for job in _jobs(body):
             kind, state = job["attributes"].get("type"), job["attributes"].get("status")
             if isinstance(kind, str):
-                self.seen["job types"].add(kind)
-                self.seen["meta variants"].add(kind if kind in variants else OTHER_META)
+                types.add(kind)
             if isinstance(state, str):
-                self.seen["job statuses"].add(state)
+                statuses.add(state)
 
     def merge(self, other: Coverage) -> None:
         """Add what ``other`` observed (e.g. a worker process's share)."""
@@ -82,7 +87,12 @@ class Coverage:
             self.statuses.setdefault(label, set()).update(statuses)
 
     def report(self) -> dict[str, Any]:
-        """``{dimension: {"observed": [...], "missing": [...]}}``, plus statuses per operation."""
+        """``{dimension: {"observed": [...], "missing": [...]}}``, plus statuses per operation.
+
+        A job's ``meta`` variant is its type's, or :data:`OTHER_META` for a
+        type without a variant of its own."""
+        variants = documented()["meta variants"]
+        self.seen["meta variants"] = {kind if kind in variants else OTHER_META for kind in self.seen["job types"]}
         found: dict[str, Any] = {}
         for name, values in documented().items():
             found[name] = {

@@ -1,45 +1,127 @@
-"""The fast path: a yes/no verdict from jsonschema-rs for the common valid case.
+"""The schemas compiled by jsonschema-rs (Rust, installed with schemathesis).
 
-jsonschema (Python) gives the detailed findings, with pointers and schema
-locations, but costs several times a JSON parse. jsonschema-rs (Rust, already
-installed with schemathesis) answers "valid or not" at a fraction of that. The
-validator asks it first and computes the detailed findings only for a body it
-rejects, so findings are always jsonschema's. A test runs the recorded
-examples and the whole drift corpus through both and requires the same
-verdicts.
+Two uses, each compiled once a schema:
+
+* the fast path, :meth:`FastSchemas.passes`: a yes/no verdict for the common
+  valid case, at a fraction of a JSON parse;
+* the detailed findings, :meth:`FastSchemas.errors`: every error with its
+  keyword, instance path and absolute schema location, from the schemas
+  exactly as written, with jsonschema's ``date-time`` check
+  (:func:`date_time`). They are computed only for a body the fast path
+  rejects. jsonschema (Python) gives
+  the same findings at about 30 times the cost; tests compare the two over
+  the recorded examples and the whole drift corpus.
+
+The fast path must never accept what the detailed path rejects (rejecting
+more only costs time). Two things keep it so:
+
+* ``format: date-time`` is checked by jsonschema-rs natively (a Python
+  callback a timestamp costs more than the rest of the body), narrowed by
+  :data:`RFC3339`, the grammar of the detailed check (``rfc3339-validator``)
+  without the edges where the two engines differ: a leap second and year 0000
+  pass jsonschema-rs, not the detailed check.
+* :meth:`FastSchemas.passes` checks a body's schema and, in the same call, the
+  semantic rules stated as data (:class:`contracts.rules.RunTimes`), so only
+  the rules written as Python functions run in Python.
+
+Tests run the recorded examples, the whole drift corpus and generated
+timestamps through both paths.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import FormatChecker
+from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
-from contracts.registry import SchemaSet, resolve_id
+from contracts.registry import Schema, SchemaSet, resolve_id, walk
+from contracts.rules import rules_for
+
+RFC3339 = (
+    r"^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"  # a year, not 0000
+    r"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[Tt]"
+    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"  # no leap second
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+"""RFC 3339 date-time, ASCII digits only; the day of the month is jsonschema-rs's check."""
+
+
+def narrowed(schema: Schema) -> Schema:
+    """A deep copy in which every ``format: date-time`` also carries :data:`RFC3339`."""
+    copied = copy.deepcopy(schema)
+    for node, _ in walk(copied):
+        if node.get("format") == "date-time":
+            node["allOf"] = [*node.get("allOf", []), {"pattern": RFC3339}]
+    return copied
+
+
+def date_time(value: str) -> bool:
+    """jsonschema's ``date-time`` check, as ``jsonschema._format.is_datetime``
+    has it: ``rfc3339-validator`` on the upper-cased value. Called directly,
+    which spares importing jsonschema; a test compares the two."""
+    return bool(validate_rfc3339(value.upper()))
 
 
 class FastSchemas:
     """jsonschema-rs validators over the same schemas, compiled once each."""
 
     def __init__(self, schemas: SchemaSet) -> None:
-        self._schemas = schemas
-        checker = FormatChecker()
-        # The detailed validator's own date-time check (rfc3339-validator), so the two
-        # engines agree on the edges (a leap second, year 0000) where theirs differ.
-        self._date_time = lambda value: checker.conforms(value, "date-time")
-        self._registry = jsonschema_rs.Registry(list(schemas.schemas.items()))
-        self._compiled: dict[str, Any] = {}
+        self._schemas: Mapping[str, Schema] = {i: narrowed(s) for i, s in schemas.schemas.items()}
+        self._registry = jsonschema_rs.Registry(list(self._schemas.items()))
+        self._compiled: dict[tuple[str, bool], Any] = {}
+        self._screens: dict[str, Any] = {}  # by the id as asked: the hot path skips resolve_id
+        self._exact_schemas = schemas.schemas
+        self._exact_registry = jsonschema_rs.Registry(list(schemas.schemas.items()))
+        self._exact: dict[str, Any] = {}
+
+    def _validator(self, schema_id: str, screened: bool) -> Any:
+        key = (schema_id, screened)
+        validator = self._compiled.get(key)
+        if validator is None:
+            schema = self._schemas[schema_id]
+            if screened:
+                screens = [r.fact.screen(schema_id) for r in rules_for(schema_id) if r.fact is not None]
+                schema = {"allOf": [{"$ref": schema_id}, *screens]} if screens else schema
+            validator = self._compiled[key] = jsonschema_rs.validator_for(
+                schema, registry=self._registry, validate_formats=True
+            )
+        return validator
+
+    def compile(self) -> None:
+        """Compile every validator now (before worker processes fork, so they share them)."""
+        for schema_id in self._exact_schemas:
+            self.screen(schema_id)
+            self._validator(schema_id, False)
+            self.errors(None, schema_id)
 
     def is_valid(self, body: Any, schema_id: str) -> bool:
-        """True when ``body`` has no finding at all under ``schema_id``."""
+        """True when ``body`` certainly has no finding under the schema ``schema_id``."""
+        return bool(self._validator(resolve_id(schema_id), False).is_valid(body))
+
+    def passes(self, body: Any, schema_id: str) -> bool:
+        """True when ``body`` certainly has no finding under ``schema_id`` nor
+        under the rules stated as data (the Python rules are not run)."""
+        return bool(self.screen(schema_id)(body))
+
+    def screen(self, schema_id: str) -> Callable[[Any], bool]:
+        """:meth:`passes` for bodies of ``schema_id``: the compiled check itself."""
+        screen = self._screens.get(schema_id)
+        if screen is None:
+            screen = self._screens[schema_id] = self._validator(resolve_id(schema_id), True).is_valid
+        return screen  # type: ignore[no-any-return]
+
+    def errors(self, body: Any, schema_id: str) -> list[jsonschema_rs.ValidationError]:
+        """Every error of ``body`` under the schema ``schema_id`` exactly as written."""
         schema_id = resolve_id(schema_id)
-        validator = self._compiled.get(schema_id)
+        validator = self._exact.get(schema_id)
         if validator is None:
-            validator = self._compiled[schema_id] = jsonschema_rs.validator_for(
-                self._schemas.get(schema_id),
-                registry=self._registry,
+            validator = self._exact[schema_id] = jsonschema_rs.validator_for(
+                self._exact_schemas[schema_id],
+                registry=self._exact_registry,
                 validate_formats=True,
-                formats={"date-time": self._date_time},
+                formats={"date-time": date_time},
             )
-        return bool(validator.is_valid(body))
+        return list(validator.iter_errors(body))

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from contracts.client import Answer, redact
+from contracts.client import Answer
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
+from contracts.redaction import redact
 from contracts.responses import check_response
 from contracts.violations import Strictness, Violation
 

@@ -7,9 +7,10 @@ and the results come back in input order, a unit at a time.
 
 The parent expands directories and reads standard input itself; a worker
 gets the :class:`~contracts.verdicts.Checker` and one :class:`Unit`, and
-answers with its results (a valid result without findings as its bare source,
-to keep the traffic small) and the secrets it remembered while reading, which
-the parent remembers too, so its reports redact them.
+answers with its results (valid lines of JSON Lines in
+:class:`~contracts.verdicts.Passed` batches, which keep the traffic small)
+and the secrets it remembered while reading, which the parent remembers too,
+so its reports redact them.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from contracts import client
-from contracts.captures import SUFFIXES, Item, expand, read, read_file, read_jsonl, read_stdin
+from contracts import redaction
+from contracts.captures import SUFFIXES, Item, expand, read_file, read_stdin
 from contracts.coverage import Coverage
-from contracts.verdicts import Checker, Result
+from contracts.verdicts import Checker, Judged, Passed, Result
 
 SPLIT_BYTES = 4 * 2**20
 """JSON Lines files larger than this are cut into ranges of about this size."""
@@ -34,57 +35,67 @@ BLOCK = 2**20
 @dataclass(frozen=True, slots=True)
 class Unit:
     """A whole file, or the lines of a JSON Lines file in ``[start, end)``
-    (byte offsets on line boundaries), the first of them numbered ``first``;
-    ``last`` marks the last range of a file."""
+    (byte offsets on line boundaries); ``last`` marks the last range of a
+    file. A worker numbers the lines of a range from 1: the parent, which
+    takes the answers in input order, shifts them by the lines before."""
 
     path: str
     start: int = 0
     end: int | None = None
-    first: int = 1
     last: bool = True
 
 
-Answer = tuple[list[str | Result], list[str], bool, Coverage | None]
-"""A unit's results (a bare source for a valid result without findings),
-the secrets remembered while reading it, whether it held a non-blank line,
-and what the worker's checker observed for the coverage report."""
+Answer = tuple[list[Judged], list[str], bool, Coverage | None, int]
+"""A unit's results, the secrets remembered while reading it, whether it
+held a non-blank line, what the worker's checker observed for the coverage
+report, and the number of line ends in it."""
+
+
+def judge_path(checker: Checker, path: Path) -> Iterator[Judged]:
+    """Every result of one capture file; JSON Lines in bulk."""
+    if SUFFIXES.get(path.suffix.lower()) == "jsonl":
+        try:
+            handle = path.open("rb")
+        except OSError:
+            pass  # read_file says why
+        else:
+            with handle:
+                yield from checker.check_lines(handle, str(path))
+            return
+    yield from checker.check_all(read_file(path))
 
 
 def judge_unit(checker: Checker, unit: Unit) -> Answer:
     """Read and judge one unit (in a worker)."""
-    before = set(client.SECRETS)
+    before = set(redaction.SECRETS)
     if unit.end is None:
-        items: Iterator[Item] = read_file(Path(unit.path))
-        seen = True
+        results = list(judge_path(checker, Path(unit.path)))
+        seen, ends = True, 0
     else:
         with open(unit.path, "rb") as handle:
             handle.seek(unit.start)
-            lines = handle.read(unit.end - unit.start).split(b"\n")
-        seen = any(line.strip() for line in lines)
-        items = read_jsonl(lines, unit.path, first=unit.first, whole=False)
-    results: list[str | Result] = []
-    for result in checker.check_all(items):
-        results.append(result.source if result.verdict == "valid" and not result.violations else result)
-    return results, sorted(client.SECRETS - before), seen, checker.coverage
+            data = handle.read(unit.end - unit.start)
+        lines = data.split(b"\n")
+        seen, ends = any(line.strip() for line in lines), len(lines) - 1
+        results = list(checker.check_lines(lines, unit.path, whole=False))
+    return results, sorted(redaction.SECRETS - before), seen, checker.coverage, ends
 
 
 def ranges(path: str, size: int, split_bytes: int) -> Iterator[Unit]:
     """``path`` cut into units of about ``split_bytes``, each ending after a
-    newline (or at the end of the file), with the number of its first line."""
-    start, first = 0, 1
+    newline (or at the end of the file). Only the bytes around each cut are
+    read: the workers read the rest, and count the lines."""
+    start = 0
     with open(path, "rb") as handle:
         while start < size:
-            handle.seek(start)
-            chunk = handle.read(split_bytes)
-            cut = chunk.rfind(b"\n")
-            while cut == -1 and len(chunk) < size - start:  # a line longer than a unit: read on to its end
-                more = handle.read(BLOCK)
-                found = more.find(b"\n")
-                cut = len(chunk) + found if found != -1 else -1
-                chunk += more
-            end = start + (cut + 1 if cut != -1 else len(chunk))
-            yield Unit(path, start, end, first, last=end >= size)
-            first += chunk.count(b"\n", 0, end - start)
+            end = start + max(split_bytes, 1)
+            if end < size:  # on to the end of the line the cut falls in
+                handle.seek(end - 1)
+                while (block := handle.read(BLOCK)) and (found := block.find(b"\n")) == -1:
+                    end += len(block)
+                end = min(end + found, size) if block else size
+            end = min(end, size)
+            yield Unit(path, start, end, last=end >= size)
             start = end
 
 
@@ -113,29 +124,38 @@ def units(paths: Iterable[str], split_bytes: int) -> Iterator[Unit | Item | str]
 
 def judge_all(
     checker: Checker, paths: Iterable[str], *, jobs: int = 1, split_bytes: int = SPLIT_BYTES
-) -> Iterator[Result]:
+) -> Iterator[Judged]:
     """Every result, in input order, whatever ``jobs``."""
-    if jobs <= 1:
-        yield from checker.check_all(read(paths))
-    else:
+    if jobs > 1:
         yield from _pooled(checker, paths, jobs, split_bytes)
+        return
+    for name in paths:
+        if name == "-":
+            yield from checker.check_all(read_stdin())
+            continue
+        for found in expand(Path(name)):
+            if isinstance(found, Path):
+                yield from judge_path(checker, found)
+            else:
+                yield checker.check(found)
 
 
-def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int) -> Iterator[Result]:
-    checker.validator  # noqa: B018 - compiled once here, inherited by forked workers
+def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int) -> Iterator[Judged]:
+    checker.validator.engine.compile()  # once here, inherited by forked workers
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: deque[tuple[Unit, Future[Answer]] | Item | str] = deque()
     seen: dict[str, bool] = {}  # whether a split file had a non-blank line so far
+    lines: dict[str, int] = {}  # the line ends of a split file so far
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
 
-        def drain(limit: int) -> Iterator[Result]:
+        def drain(limit: int) -> Iterator[Judged]:
             while len(pending) > limit:
                 entry = pending.popleft()
                 if isinstance(entry, str):
                     yield from checker.check_all(read_stdin())
                 elif isinstance(entry, tuple):
-                    yield from _answer(*entry, seen, checker.coverage)
+                    yield from _answer(*entry, seen, lines, checker.coverage)
                 else:
                     yield checker.check(entry)
 
@@ -148,14 +168,29 @@ def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int)
         yield from drain(0)
 
 
-def _answer(unit: Unit, future: Future[Answer], seen: dict[str, bool], coverage: Coverage | None) -> Iterator[Result]:
-    results, secrets, nonblank, observed = future.result()
-    client.remember(*secrets)
+def _answer(
+    unit: Unit, future: Future[Answer], seen: dict[str, bool], lines: dict[str, int], coverage: Coverage | None
+) -> Iterator[Judged]:
+    results, secrets, nonblank, observed, ends = future.result()
+    redaction.remember(*secrets)
     if coverage is not None and observed is not None:
         coverage.merge(observed)
-    for result in results:
-        yield Result(result, "valid") if isinstance(result, str) else result
-    if unit.end is not None:  # a range: "empty file" only after the last one, when none had a line
-        seen[unit.path] = seen.get(unit.path, False) or nonblank
-        if unit.last and not seen.pop(unit.path):
+    if unit.end is None:
+        yield from results
+        return
+    before = lines.get(unit.path, 0)  # a range: its lines follow the lines of the ranges before it
+    lines[unit.path] = before + ends
+    yield from (shifted(judged, before) for judged in results) if before else results
+    seen[unit.path] = seen.get(unit.path, False) or nonblank
+    if unit.last:  # "empty file" only after the last range, when none had a line
+        lines.pop(unit.path)
+        if not seen.pop(unit.path):
             yield Result(unit.path, "unreadable", reason="empty file")
+
+
+def shifted(judged: Judged, lines: int) -> Judged:
+    """A result of a range's line ``N`` (source ``path:N``) as the file's line ``N + lines``."""
+    if isinstance(judged, Passed):
+        return Passed(judged.name, judged.numbers, judged.offset + lines)
+    name, _, number = judged.source.rpartition(":")
+    return replace(judged, source=f"{name}:{int(number) + lines}")

@@ -30,14 +30,12 @@ from contracts.client import (
     AuthFailed,
     ClientCredentials,
     Politeness,
-    Secret,
-    SecretHeaders,
     StaticToken,
     TargetError,
     TokenSource,
-    redact,
 )
 from contracts.errors import OptionError
+from contracts.redaction import Secret, SecretHeaders, redact
 from contracts.violations import Strictness
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
-"""Every schema of ``schemas/``, loaded once into a ``referencing.Registry``.
+"""Every schema of ``schemas/``, loaded once, by ``$id``.
 
-Two registries are built from the same files:
+Two sets are built from the same files:
 
 ``open``
     the schemas as written: unknown members are tolerated.
@@ -20,13 +20,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry
 
 from contracts.errors import UnknownSchema
 from contracts.violations import pointer
@@ -45,15 +45,24 @@ Schema = dict[str, Any]
 
 @dataclass(frozen=True)
 class SchemaSet:
-    """The loaded schemas, by ``$id``, with a registry to resolve ``$ref``.
-
-    ``locations`` maps ``id()`` of every subschema object to
-    ``<$id>#<pointer>``, so a validation error's ``schema`` can be named.
-    """
+    """The loaded schemas, by ``$id``, with a ``referencing`` registry to
+    resolve ``$ref`` for jsonschema (Python), built when first used."""
 
     schemas: Mapping[str, Schema]
-    registry: Registry[Any]
-    locations: Mapping[int, str] = field(repr=False)
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        from referencing import Registry, Resource  # imported here: only jsonschema (Python) needs it
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [(i, Resource.from_contents(s, default_specification=DRAFT202012)) for i, s in self.schemas.items()]
+        return Registry().with_resources(resources).crawl()
+
+    @cached_property
+    def locations(self) -> Mapping[int, str]:
+        """``id()`` of every subschema object -> ``<$id>#<pointer>``, so a
+        jsonschema error's ``schema`` can be named."""
+        return {id(node): f"{i}#{pointer(parts)}" for i, s in self.schemas.items() for node, parts in walk(s)}
 
     def get(self, schema_id: str) -> Schema:
         try:
@@ -109,9 +118,7 @@ def walk(node: Any, parts: tuple[str | int, ...] = ()) -> Iterator[tuple[dict[st
 
 
 def build(schemas: Mapping[str, Schema]) -> SchemaSet:
-    resources = [(i, Resource.from_contents(s, default_specification=DRAFT202012)) for i, s in schemas.items()]
-    locations = {id(node): f"{i}#{pointer(parts)}" for i, s in schemas.items() for node, parts in walk(s)}
-    return SchemaSet(schemas=dict(schemas), registry=Registry().with_resources(resources).crawl(), locations=locations)
+    return SchemaSet(schemas=dict(schemas))
 
 
 def documented_values(definition: str) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """Results -> reports: text (default), JSON and JUnit XML, all streamed.
 
-Each reporter gets ``result()`` once per item as it is judged and ``finish()``
-with the summary, so memory does not grow with the number of payloads. Every
-line written passes through :func:`contracts.client.redact`.
+Each reporter gets ``result()`` once per item as it is judged (or once per
+:class:`~contracts.verdicts.Passed` batch of valid ones) and ``finish()`` with
+the summary, so memory does not grow with the number of payloads. Every line
+written passes through :func:`contracts.redaction.redact`.
 
 The JSON shape (stable; ``verdict`` is one of valid, invalid, unreadable,
 skipped; ``reason`` only for unreadable and skipped items)::
@@ -27,15 +28,15 @@ import time
 from typing import ClassVar, Literal, Protocol, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from contracts.client import redact
-from contracts.verdicts import Result, Summary
+from contracts.redaction import redact
+from contracts.verdicts import Judged, Passed, Summary
 
 Format = Literal["text", "json", "junit"]
 FORMATS: tuple[Format, ...] = ("text", "json", "junit")
 
 
 class Reporter(Protocol):
-    def result(self, result: Result) -> None: ...
+    def result(self, result: Judged) -> None: ...
 
     def finish(self, summary: Summary) -> None: ...
 
@@ -58,7 +59,9 @@ class TextReporter:
     def _paint(self, text: str, how: str) -> str:
         return f"{self.COLOURS[how]}{text}\033[0m" if self.colour else text
 
-    def result(self, result: Result) -> None:
+    def result(self, result: Judged) -> None:
+        if isinstance(result, Passed):  # valid without findings: nothing to say
+            return
         lines = []
         if result.verdict == "unreadable":
             lines.append(f"{result.source}: {self._paint('unreadable', 'unreadable')}: {result.reason}")
@@ -93,7 +96,11 @@ class JsonReporter:
         self.first = True
         self.out.write('{"results": [')
 
-    def result(self, result: Result) -> None:
+    def result(self, result: Judged) -> None:
+        if isinstance(result, Passed):
+            for one in result.results():
+                self.result(one)
+            return
         separator = "\n  " if self.first else ",\n  "
         self.first = False
         self.out.write(separator + redact(json.dumps(result.as_dict(), ensure_ascii=False)))
@@ -116,7 +123,11 @@ class JUnitReporter:
         self.started = time.monotonic()
         self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by finish()
 
-    def result(self, result: Result) -> None:
+    def result(self, result: Judged) -> None:
+        if isinstance(result, Passed):
+            for one in result.results():
+                self.result(one)
+            return
         case = f"  <testcase classname={quoteattr('payloads')} name={quoteattr(result.source)}"
         if result.verdict == "valid":
             self.spool.write(redact(case + "/>\n"))
@@ -156,9 +167,9 @@ class Progress:
         self.count = 0
         self.started = self.shown = time.monotonic()
 
-    def tick(self) -> None:
-        self.count += 1
-        if self.enabled and self.count % 256 == 0:
+    def tick(self, count: int = 1) -> None:
+        before, self.count = self.count, self.count + count
+        if self.enabled and self.count // 256 != before // 256:
             now = time.monotonic()
             if now - self.shown >= self.every:
                 self.shown = now

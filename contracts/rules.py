@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 from contracts.registry import SCHEMA_BASE
@@ -40,44 +39,67 @@ TIMESTAMPS = ("created_at", "updated_at", *RUN_TIMES)
 
 @dataclass(frozen=True)
 class Rule:
-    """A named semantic rule, the bodies it applies to and its severity."""
+    """A named semantic rule, the bodies it applies to and its severity.
+
+    ``fact`` is set for a rule stated as data (:class:`RunTimes`): its
+    ``screen`` lets the fast path check it without running ``check``.
+    """
 
     id: str
     severity: Severity
     schemas: frozenset[str]
     check: Check
+    description: str
+    fact: RunTimes | None = None
+    operations: frozenset[str] | None = None
+    """The operations whose answers it applies to (``None``: all)."""
+    asks: bool = False
+    """It compares the answer with the request's path parameters, so it has
+    nothing to check where the request is not known (a bare body)."""
 
-    @property
-    def description(self) -> str:
-        return (self.check.__doc__ or "").strip().splitlines()[0]
+    def answers(self, operation_id: str | None, request_known: bool) -> bool:
+        """Whether it applies to answers of ``operation_id`` (``None``: any operation)."""
+        if self.asks and not request_known:
+            return False
+        return operation_id is None or self.operations is None or operation_id in self.operations
 
 
 RULES: list[Rule] = []
 
 
 @cache
-def rules_for(schema_id: str) -> tuple[Rule, ...]:
-    """The rules that apply to bodies of ``schema_id``, in registration order."""
-    return tuple(rule for rule in RULES if schema_id in rule.schemas)
+def rules_for(schema_id: str, operation_id: str | None = None, request_known: bool = True) -> tuple[Rule, ...]:
+    """The rules that apply to bodies of ``schema_id`` (answered by
+    ``operation_id``, when given), in registration order."""
+    return tuple(rule for rule in RULES if schema_id in rule.schemas and rule.answers(operation_id, request_known))
 
 
-def rule(*, severity: Severity, schemas: tuple[str, ...]) -> Callable[[Check], Check]:
+@cache
+def python_rules(schema_id: str, operation_id: str | None = None, request_known: bool = True) -> tuple[Rule, ...]:
+    """:func:`rules_for` less the rules stated as data (the fast path checks those)."""
+    return tuple(rule for rule in rules_for(schema_id, operation_id, request_known) if rule.fact is None)
+
+
+def rule(
+    *, severity: Severity, schemas: tuple[str, ...], operations: tuple[str, ...] | None = None, asks: bool = False
+) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        RULES.append(Rule(check.__name__, severity, frozenset(schemas), check))
+        description = (check.__doc__ or "").strip().splitlines()[0]
+        only = frozenset(operations) if operations is not None else None
+        RULES.append(Rule(check.__name__, severity, frozenset(schemas), check, description, None, only, asks))
         return check
 
     return register
 
 
-def jobs(body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+def jobs(body: Any) -> list[tuple[str, dict[str, Any]]]:
     """``(pointer, job)`` for the job (or jobs) under ``data``."""
     data = body.get("data") if isinstance(body, dict) else None
     if isinstance(data, dict):
-        yield "/data", data
-    elif isinstance(data, list):
-        for index, job in enumerate(data):
-            if isinstance(job, dict):
-                yield pointer(("data", index)), job
+        return [("/data", data)]
+    if isinstance(data, list):
+        return [(pointer(("data", index)), job) for index, job in enumerate(data) if isinstance(job, dict)]
+    return []
 
 
 def attributes(job: dict[str, Any]) -> dict[str, Any]:
@@ -91,9 +113,12 @@ def moment(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.upper())
+        parsed = datetime.fromisoformat(value)
     except ValueError:
-        return None
+        try:  # RFC 3339 allows a lower-case "t" and "z"
+            parsed = datetime.fromisoformat(value.upper())
+        except ValueError:
+            return None
     return parsed if parsed.tzinfo is not None else None
 
 
@@ -105,54 +130,92 @@ def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     examples show it earlier."""
     for at, job in jobs(body):
         attrs = attributes(job)
-        moments = {name: moment(attrs.get(name)) for name in TIMESTAMPS}
-        run = [name for name in ("created_at", *RUN_TIMES) if moments[name] is not None]
-        for earlier, later in (*pairwise(run), ("created_at", "updated_at")):
-            first, second = moments[earlier], moments[later]
-            if first is not None and second is not None and second < first:
-                yield (
-                    f"{at}/attributes/{later}",
-                    f"{later} {show(attrs[later])} is earlier than {earlier} {show(attrs[earlier])}",
-                )
+        created = moment(attrs.get("created_at"))
+        earlier, first = "created_at", created
+        for later in RUN_TIMES:  # each run time against the latest timestamp before it that is present
+            value = attrs.get(later)
+            second = None if value is None else moment(value)
+            if second is None:
+                continue
+            if first is not None and second < first:
+                yield out_of_order(at, attrs, earlier, later)
+            earlier, first = later, second
+        updated = moment(attrs.get("updated_at"))
+        if created is not None and updated is not None and updated < created:
+            yield out_of_order(at, attrs, "created_at", "updated_at")
 
 
-@rule(severity="error", schemas=JOBS)
-def unstarted_jobs_have_no_run_times(body: Any, route: Route) -> Iterator[Finding]:
-    """A pending, cancelling or cancelled job has no started_at or completed_at (null or absent)."""
-    for at, job in jobs(body):
-        attrs = attributes(job)
-        status = attrs.get("status")
-        if status in NEVER_STARTED:
-            for name in RUN_TIMES:
-                if attrs.get(name) is not None:
-                    yield f"{at}/attributes/{name}", f"a {status} job has {name} {show(attrs[name])}; expected null"
+def out_of_order(at: str, attrs: dict[str, Any], earlier: str, later: str) -> Finding:
+    return f"{at}/attributes/{later}", f"{later} {show(attrs[later])} is earlier than {earlier} {show(attrs[earlier])}"
 
 
-@rule(severity="error", schemas=JOBS)
-def unfinished_jobs_have_no_completion_time(body: Any, route: Route) -> Iterator[Finding]:
-    """A started job has no completed_at (null or absent)."""
-    for at, job in jobs(body):
-        attrs = attributes(job)
-        if attrs.get("status") in RUNNING and attrs.get("completed_at") is not None:
-            yield (
-                f"{at}/attributes/completed_at",
-                f"a started job has completed_at {show(attrs['completed_at'])}; expected null",
-            )
+@dataclass(frozen=True)
+class RunTimes:
+    """A fact about the run times of jobs in some statuses, stated once.
+
+    ``set=False``: "a job whose status is in ``statuses`` has each of
+    ``names`` null or absent"; ``set=True``: "... has each of them, not null"
+    (a job list may leave them out). :meth:`check` finds where the fact fails;
+    :meth:`screen` is the same fact as a JSON Schema, which the fast path
+    (:mod:`contracts.fast`) checks in Rust alongside the body's schema.
+    """
+
+    statuses: tuple[str, ...]
+    names: tuple[str, ...]
+    set: bool
+
+    def check(self, body: Any, route: Route) -> Iterator[Finding]:
+        for at, job in jobs(body):
+            attrs = attributes(job)
+            status = attrs.get("status")
+            if status not in self.statuses:
+                continue
+            for name in self.names:
+                value = attrs.get(name)
+                if self.set and value is None and (name in attrs or route.schema_id != JOB_LIST):
+                    yield f"{at}/attributes/{name}", f"a {status} job has no {name}"
+                elif not self.set and value is not None:
+                    yield f"{at}/attributes/{name}", f"a {status} job has {name} {show(value)}; expected null"
+
+    def screen(self, schema_id: str) -> dict[str, Any]:
+        """The fact as a JSON Schema of the whole body (a job, or a list of jobs)."""
+        if self.set:
+            then: dict[str, Any] = {"properties": {name: {"not": {"type": "null"}} for name in self.names}}
+            if schema_id != JOB_LIST:
+                then["required"] = list(self.names)
+        else:
+            then = {"properties": {name: {"type": "null"} for name in self.names}}
+        attrs = {"if": {"properties": {"status": {"enum": list(self.statuses)}}, "required": ["status"]}, "then": then}
+        job = {"properties": {"attributes": attrs}}
+        return {"properties": {"data": {**job, "items": job}}}
 
 
-@rule(severity="warning", schemas=JOBS)
-def finished_jobs_have_completion_time(body: Any, route: Route) -> Iterator[Finding]:
-    """A success or failed job has a completed_at (a warning; a listing may leave it out, but not null it)."""
-    for at, job in jobs(body):
-        attrs = attributes(job)
-        status = attrs.get("status")
-        if route.schema_id == JOB_LIST and "completed_at" not in attrs:
-            continue
-        if status in FINISHED and attrs.get("completed_at") is None:
-            yield f"{at}/attributes/completed_at", f"a {status} job has no completed_at"
+def run_times(name: str, fact: RunTimes, *, severity: Severity, description: str) -> None:
+    """Register a :class:`RunTimes` fact as the rule ``name``."""
+    RULES.append(Rule(name, severity, frozenset(JOBS), fact.check, description, fact))
 
 
-@rule(severity="error", schemas=(JOB_RESPONSE,))
+run_times(
+    "unstarted_jobs_have_no_run_times",
+    RunTimes(NEVER_STARTED, RUN_TIMES, set=False),
+    severity="error",
+    description="A pending, cancelling or cancelled job has no started_at or completed_at (null or absent).",
+)
+run_times(
+    "unfinished_jobs_have_no_completion_time",
+    RunTimes(RUNNING, ("completed_at",), set=False),
+    severity="error",
+    description="A started job has no completed_at (null or absent).",
+)
+run_times(
+    "finished_jobs_have_completion_time",
+    RunTimes(FINISHED, ("completed_at",), set=True),
+    severity="warning",
+    description="A success or failed job has a completed_at (a warning; a listing may leave it out, but not null it).",
+)
+
+
+@rule(severity="error", schemas=(JOB_RESPONSE,), asks=True)
 def data_id_matches_request(body: Any, route: Route) -> Iterator[Finding]:
     """The job answered is the job asked for: data.id equals the jobID of the path."""
     asked = route.params.get("jobID")
@@ -174,11 +237,9 @@ def error_status_matches_response(body: Any, route: Route) -> Iterator[Finding]:
             yield pointer(("errors", index, "status")), f"error status {show(status)} in a {route.status} response"
 
 
-@rule(severity="error", schemas=(JOB_RESPONSE,))
+@rule(severity="error", schemas=(JOB_RESPONSE,), operations=("cancelJob",))
 def cancelled_job_is_cancelling_or_cancelled(body: Any, route: Route) -> Iterator[Finding]:
     """A successful cancel answers the job as cancelling or cancelled."""
-    if route.operation.operation_id != "cancelJob":
-        return
     for at, job in jobs(body):
         status = attributes(job).get("status")
         if status in (*RUNNING, *FINISHED, "pending"):  # an undocumented status is the schema's finding

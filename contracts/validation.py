@@ -6,16 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
-from jsonschema._utils import find_evaluated_property_keys_by_schema
-
 from contracts import registry, routing
 from contracts.fast import FastSchemas
-from contracts.rules import rules_for
+from contracts.rules import python_rules, rules_for
 from contracts.violations import Kind, Strictness, Violation, pointer, pointer_order, show
 
 JSON_TYPES = (
@@ -47,37 +45,97 @@ class Validator:
 
     One instance per :class:`Strictness`: when undocumented fields are
     reported, the closed (strict) variant of the schemas is used. ``schemas``
-    replaces the files of ``schemas/`` (tests use it to mutate them). With
-    ``fast`` (the default) a body jsonschema-rs accepts skips the detailed
-    jsonschema pass (:mod:`contracts.fast`).
+    replaces the files of ``schemas/`` (tests use it to mutate them).
+
+    The schemas are checked by jsonschema-rs (:mod:`contracts.fast`): with
+    ``fast`` (the default) a body the fast path accepts has no schema finding
+    without further work; the findings of any other body come from its
+    detailed errors. ``reference=True`` takes the findings from jsonschema
+    (Python) instead: the same findings, at about 30 times the cost, which
+    tests use to check the Rust ones.
     """
 
     def __init__(
-        self, strictness: Strictness = Strictness(), *, schemas: registry.SchemaSet | None = None, fast: bool = True
+        self,
+        strictness: Strictness = Strictness(),
+        *,
+        schemas: registry.SchemaSet | None = None,
+        fast: bool = True,
+        reference: bool = False,
     ) -> None:
         self.strictness = strictness
         self.schemas = schemas or registry.load(strict=strictness.undocumented_field != "off")
-        self.fast = FastSchemas(self.schemas) if fast else None
-        self.format_checker = FormatChecker()
-        self._compiled: dict[str, Draft202012Validator] = {}
-
-    def compiled(self, schema_id: str) -> Draft202012Validator:
-        schema_id = registry.resolve_id(schema_id)
-        if schema_id not in self._compiled:
-            self._compiled[schema_id] = Draft202012Validator(
-                self.schemas.get(schema_id),
-                registry=self.schemas.registry,
-                format_checker=self.format_checker,
-            )
-        return self._compiled[schema_id]
+        self.engine = FastSchemas(self.schemas)
+        self.fast = fast
+        self.reference = reference
+        self._compiled: dict[str, Any] = {}
+        self._values: dict[str, Any] = {}
 
     def schema_violations(self, body: Any, schema_id: str) -> list[Violation]:
         """Findings of the JSON Schema ``schema_id`` alone, graded by strictness."""
-        if self.fast is not None and self.fast.is_valid(body, schema_id):
+        if self.fast and self.engine.is_valid(body, schema_id):
             return []
-        validator = self.compiled(schema_id)
-        found = [v for error in validator.iter_errors(body) for v in self._violations(validator, error)]
-        return self.strictness.apply(first_of_each(found))
+        return self.strictness.apply(self.schema_findings(body, schema_id))
+
+    def schema_findings(self, body: Any, schema_id: str) -> list[Violation]:
+        """Every finding of the JSON Schema ``schema_id``, before strictness grades them."""
+        found = self._reference_findings(body, schema_id) if self.reference else self._findings(body, schema_id)
+        return first_of_each(found)
+
+    def _findings(self, body: Any, schema_id: str) -> list[Violation]:
+        found = []
+        for error in self.engine.errors(body, schema_id):
+            keyword, at, details = error.kind.name, error.absolute_keyword_location, error.kind.as_dict()
+            names = [details["property"]] if keyword == "required" else details.get("unexpected", [])
+            expected = self._value_at(at) if at else None
+            value = body  # the body's own value (error.instance is a copy, its members reordered)
+            for part in error.instance_path:
+                value = value[part]
+            found += findings(keyword, error.instance_path, value, expected, at, error.message, names)
+        return found
+
+    def _value_at(self, location: str) -> Any:
+        """The schema value at an absolute keyword location (``<$id>#/pointer``)."""
+        if location not in self._values:
+            schema_id, _, at = location.partition("#")
+            value: Any = self.schemas.get(schema_id)
+            for part in at.split("/")[1:]:
+                part = part.replace("~1", "/").replace("~0", "~")
+                value = value[int(part)] if isinstance(value, list) else value[part]
+            self._values[location] = value
+        return self._values[location]
+
+    def _reference_findings(self, body: Any, schema_id: str) -> list[Violation]:
+        from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+        from jsonschema._utils import find_evaluated_property_keys_by_schema
+
+        def pattern(validator: Any, expected: str, value: Any, schema: Any) -> Iterator[ValidationError]:
+            # ECMA 262, as JSON Schema says and jsonschema-rs does: a final "$" does not match before a final newline
+            strict = expected[:-1] + r"\Z" if expected.endswith("$") and not expected.endswith("\\$") else expected
+            if validator.is_type(value, "string") and not re.search(strict, value):
+                yield ValidationError(f"{value!r} does not match {expected!r}")
+
+        schema_id = registry.resolve_id(schema_id)
+        if schema_id not in self._compiled:
+            ecma = validators.extend(Draft202012Validator, {"pattern": pattern})
+            self._compiled[schema_id] = ecma(
+                self.schemas.get(schema_id), registry=self.schemas.registry, format_checker=FormatChecker()
+            )
+        validator = self._compiled[schema_id]
+        found = []
+        for error in validator.iter_errors(body):
+            keyword, value = str(error.validator), error.instance
+            location = self.schemas.locations.get(id(error.schema), "")
+            names: list[str] = []
+            if keyword == "required" and isinstance(value, dict):
+                # one error per missing member, in order, each saying "'name' is a required property"
+                names = [next(n for n in error.validator_value if n not in value and error.message.startswith(repr(n)))]
+            elif keyword == "unevaluatedProperties" and isinstance(value, dict):
+                evaluated = find_evaluated_property_keys_by_schema(validator, value, error.schema)
+                names = [name for name in value if name not in evaluated]
+            at = f"{location}/{keyword}" if location else None
+            found += findings(keyword, error.absolute_path, value, error.validator_value, at, error.message, names)
+        return found
 
     def validate(self, body: Any, *, method: str = "GET", path: str, status: int = 200) -> list[Violation]:
         """Findings for ``body`` answered with ``status`` to ``method path``.
@@ -85,66 +143,95 @@ class Validator:
         Raises :class:`contracts.errors.UnknownRoute` when no documented
         operation matches ``method`` and ``path``.
         """
-        route = routing.resolve(method, path, status)
-        op = route.operation
+        return self.validate_route(body, routing.resolve(method, path, status))
+
+    def validate_route(self, body: Any, route: routing.Route) -> list[Violation]:
+        """Findings for ``body`` answered on ``route``."""
+        op, status = route.operation, route.status
         if route.schema_id is None:
             documented = ", ".join(str(s) for s in op.documented_statuses)
-            message = f"status {status} is not documented for {op.method} {op.template} (documented: {documented})"
+            message = f"status {status} is not documented for {op.label} (documented: {documented})"
             return [Violation("status_is_documented", "", message, "error", "structure")]
-        found = self.schema_violations(body, route.schema_id)
-        for rule in rules_for(route.schema_id):
+        asked = bool(route.params)
+        if self.fast and self.engine.passes(body, route.schema_id):
+            found, rules = [], python_rules(route.schema_id, op.operation_id, asked)  # schema and screens hold
+        else:
+            found = self.schema_violations(body, route.schema_id)
+            rules = rules_for(route.schema_id, op.operation_id, asked)
+        for rule in rules:
             found.extend(
                 Violation(rule.id, at, message, rule.severity, "semantic") for at, message in rule.check(body, route)
             )
         if not route.documented:
-            message = f"status {status} is not on the documented page for {op.method} {op.template} (x-undocumented)"
+            message = f"status {status} is not on the documented page for {op.label} (x-undocumented)"
             found.extend(
                 self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")])
             )
         return sorted(found, key=lambda v: (pointer_order(v.pointer), v.rule))
 
-    def _violations(self, validator: Draft202012Validator, error: ValidationError) -> Iterator[Violation]:
-        keyword = str(error.validator)
-        at = pointer(error.absolute_path)
-        location = self.schemas.locations.get(id(error.schema), "")
-        schema_at = f"{location}/{keyword}" if location else None
-        rule, kind, value = f"schema.{keyword}", kind_of(keyword), error.instance
-        if keyword == "required" and isinstance(value, dict):
-            # jsonschema raises one error per missing member, in order, each saying "'name' is a required property"
-            name = next(n for n in error.validator_value if n not in value and error.message.startswith(repr(n)))
-            missing = pointer((*error.absolute_path, name))
-            yield Violation(rule, missing, f"required member {name!r} is missing", "error", kind, schema_at)
-            return
-        if keyword == "unevaluatedProperties" and isinstance(value, dict):
-            evaluated = find_evaluated_property_keys_by_schema(validator, value, error.schema)
-            for name in value:
-                if name not in evaluated:
-                    yield Violation(
-                        rule,
-                        pointer((*error.absolute_path, name)),
-                        f"undocumented member {name!r}",
-                        "error",
-                        kind,
-                        schema_at,
-                    )
-            return
-        yield Violation(rule, at, message_for(keyword, error), "error", kind, schema_at)
+    def holds(self, body: Any, route: routing.Route) -> bool:
+        """True when ``body`` certainly has no finding at all on ``route``, as
+        :meth:`validate_route` would say, but at the cost of the fast path and
+        the Python rules alone; False means "ask :meth:`validate_route`"."""
+        return self.holds_on(route)(body)
+
+    def holds_on(self, route: routing.Route) -> Callable[[Any], bool]:
+        """:meth:`holds` for bodies answered on ``route``, set up once for many."""
+        if not self.fast or route.schema_id is None or not route.documented:
+            return lambda body: False
+        passes = self.engine.screen(route.schema_id)
+        checks = [
+            rule.check for rule in python_rules(route.schema_id, route.operation.operation_id, bool(route.params))
+        ]
+
+        def holds(body: Any) -> bool:
+            if not passes(body):
+                return False
+            for check in checks:
+                for _ in check(body, route):
+                    return False
+            return True
+
+        return holds
+
+
+def findings(
+    keyword: str,
+    path: Iterable[str | int],
+    instance: Any,
+    expected: Any,
+    schema_at: str | None,
+    message: str,
+    names: list[str],
+) -> list[Violation]:
+    """The findings of one schema error, whichever engine reported it: one
+    per missing member (``required``) or undocumented member
+    (``unevaluatedProperties``) in ``names``, else one."""
+    rule, kind, path = f"schema.{keyword}", kind_of(keyword), tuple(path)
+    if keyword == "required" and isinstance(instance, dict):
+        text = "required member {!r} is missing"
+    elif keyword == "unevaluatedProperties" and isinstance(instance, dict):
+        text = "undocumented member {!r}"
+    else:
+        return [
+            Violation(rule, pointer(path), message_for(keyword, instance, expected, message), "error", kind, schema_at)
+        ]
+    return [Violation(rule, pointer((*path, name)), text.format(name), "error", kind, schema_at) for name in names]
 
 
 def first_of_each(found: list[Violation]) -> list[Violation]:
     """One finding per (rule, pointer): the same break seen by two subschemas
-    (e.g. ``meta`` typed at the job level and in its per-type branch) is one."""
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for violation in found:
-        if (violation.rule, violation.pointer) not in seen:
-            seen.add((violation.rule, violation.pointer))
-            unique.append(violation)
-    return unique
+    (e.g. ``meta`` typed at the job level and in its per-type branch) is one,
+    with the first schema location in text order (engines report in
+    different orders)."""
+    unique: dict[tuple[str, str], Violation] = {}
+    for violation in sorted(found, key=lambda v: v.schema_pointer or ""):
+        unique.setdefault((violation.rule, violation.pointer), violation)
+    return list(unique.values())
 
 
-def message_for(keyword: str, error: ValidationError) -> str:
-    value, expected = error.instance, error.validator_value
+def message_for(keyword: str, value: Any, expected: Any, fallback: str) -> str:
+    """The message of a finding: the offending value and what the schema expects."""
     if keyword == "type":
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         got = json_type(value)
@@ -161,8 +248,11 @@ def message_for(keyword: str, error: ValidationError) -> str:
         return f"expected at least {expected} item(s), got {len(value)}"
     if keyword == "minLength":
         return f"expected at least {expected} character(s), got {show(value)}"
-    text = str(error.message)
-    return text if len(text) <= 200 else text[:199] + "…"
+    if keyword == "maxLength":
+        return f"expected at most {expected} character(s), got {len(value)}"
+    if keyword == "minimum":
+        return f"expected at least {expected}, got {show(value)}"
+    return fallback if len(fallback) <= 200 else fallback[:199] + "…"
 
 
 @cache

@@ -1,18 +1,23 @@
 """Items -> Results: the verdict on each captured payload, and the summary.
 
 Every item read gets exactly one result, so the summary accounts for every
-input: ``read = valid + invalid + unreadable + skipped``.
+input: ``read = valid + invalid + unreadable + skipped``. JSON Lines are
+judged in bulk (:meth:`Checker.check_lines`): valid payloads without any
+finding come as :class:`Passed` batches, each standing for one valid result
+a line, so a large log costs little more than parsing it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
 
-from contracts.captures import Item, NotJson, Payload, Skipped, Unreadable
+import orjson
+
+from contracts import routing
+from contracts.captures import Item, NotJson, Payload, Skipped, Unreadable, is_record, line_item
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import content_type_findings
@@ -46,18 +51,48 @@ class Result:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """Lines of the JSON Lines file ``name`` whose payloads are valid without
+    any finding: one valid result each, with the source ``name:N`` for each
+    ``N`` of ``numbers`` plus ``offset``."""
+
+    name: str
+    numbers: list[int]
+    offset: int = 0
+
+    def results(self) -> Iterator[Result]:
+        name, offset = self.name, self.offset
+        return (Result(f"{name}:{number + offset}", "valid") for number in self.numbers)
+
+
+Judged = Result | Passed
+"""What judging yields: one result, or a batch of valid ones."""
+
+
+def each_result(judged: Iterable[Judged]) -> Iterator[Result]:
+    """One result an item: the batches spread out."""
+    for one in judged:
+        if isinstance(one, Passed):
+            yield from one.results()
+        else:
+            yield one
+
+
+BATCH = 4096
+"""Most lines in one :class:`Passed` batch."""
+
+
 def guess(body: Any) -> tuple[str, int] | str:
     """``(path, status)`` from a bare body's shape, or why it cannot be told.
 
-    ``{"data": {...}}`` is Get a Job's 200 for the job ``data.id``; ``data`` as
+    ``{"data": {...}}`` is Get a Job's 200 (for a job whose request is not
+    known, so ``data_id_matches_request`` has no id to compare); ``data`` as
     an array of ``pim-job`` items is the job list, of ``pim-job-error`` items a
     job's errors; ``{"errors": [...]}`` is an error body with the status its
     items agree on. Anything else (an empty array included) is not guessed."""
     if isinstance(body, dict) and isinstance(body.get("data"), dict):
-        job_id = body["data"].get("id")
-        known = isinstance(job_id, str) and job_id
-        # surrogatepass: JSON may hold a lone surrogate; routing decodes it back the same way
-        return (f"/pcm/jobs/{quote(job_id, safe='', errors='surrogatepass')}" if known else JOB_PATH), 200
+        return JOB_PATH, 200
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         # the status as the docs have it ("404"), or drifted to a number: the schema reports that
         statuses = {str(item.get("status")) for item in body["errors"] if isinstance(item, dict)}
@@ -96,38 +131,89 @@ class Checker:
             return Result(item.source, "unreadable", reason=item.reason)
         if isinstance(item, Skipped):
             return Result(item.source, "skipped", reason=item.reason)
-        route = self._route(item)
+        try:
+            route = self._route(item)
+        except UnknownRoute as error:
+            return Result(item.source, "skipped", reason=f"not an operation of this contract: {error}")
         if isinstance(route, str):
             return Result(item.source, "unreadable", reason=route)
-        method, path, status = route
         found = content_type_findings(item.headers) if item.headers is not None else []
         if self.coverage is not None:
-            self.coverage.observe(method, path, status, None if isinstance(item.body, NotJson) else item.body)
+            self.coverage.observe_route(route, None if isinstance(item.body, NotJson) else item.body)
         if isinstance(item.body, NotJson):
             found.append(
                 Violation("body_is_json", "", f"the body is not JSON: {item.body.reason}", "error", "structure")
             )
         else:
-            try:
-                found += self.validator.validate(item.body, method=method, path=path, status=status)
-            except UnknownRoute as error:
-                return Result(item.source, "skipped", reason=f"not an operation of this contract: {error}")
+            found += self.validator.validate_route(item.body, route)
         return Result(item.source, "invalid" if is_failure(found) else "valid", tuple(found))
 
-    def _route(self, item: Payload) -> tuple[str, str, int] | str:
+    def _route(self, item: Payload) -> routing.Route | str:
+        """The route of a payload; raises :class:`UnknownRoute` off the contract."""
         if item.status is not None:
-            return item.method or "GET", item.path or JOB_PATH, item.status
+            return routing.resolve(item.method or "GET", item.path or JOB_PATH, item.status)
+        return self._bare_route(item.body, item.method)
+
+    def _bare_route(self, body: Any, method: str | None = None) -> routing.Route | str:
+        """The route of a bare body: ``--path``/``--status``, else its shape."""
         path, status = self.path, self.status
         if path is None or status is None:
-            guessed = guess(item.body)
+            guessed = guess(body)
             if isinstance(guessed, str):
                 return guessed
             path, status = path or guessed[0], status or guessed[1]
-        return item.method or self.method, path, status
+        return routing.resolve(method or self.method, path, status)
 
     def check_all(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
             yield self.check(item)
+
+    def check_lines(self, lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool = True) -> Iterator[Judged]:
+        """Judge JSON Lines (numbered from ``first``) as :func:`contracts.captures.read_jsonl`
+        and :meth:`check` would, in bulk.
+
+        The common line, a compact bare body that :meth:`Validator.holds
+        <contracts.validation.Validator.holds>` finds without a finding,
+        joins a :class:`Passed` batch; any other line is read and checked
+        one at a time. ``whole=False``: the lines are a slice of the file,
+        and the "empty file" verdict is the caller's.
+        """
+        validator, coverage = self.validator, self.coverage
+        tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
+        loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+        numbers: list[int] = []
+        empty = True
+        for number, line in enumerate(lines, start=first):
+            data = line.strip()
+            if not data:
+                continue
+            empty = False
+            try:
+                value = loads(data)
+                # byte-identical when written again: no duplicate key, nothing orjson reads differently
+                route = self._bare_route(value) if dumps(value) == data and not is_record(value) else None
+            except (decode_error, UnknownRoute):
+                route = None
+            if isinstance(route, routing.Route):
+                test = tests.get(id(route))
+                if test is None:
+                    test = tests[id(route)] = (route, validator.holds_on(route))
+                if test[1](value):
+                    numbers.append(number)
+                    if coverage is not None:
+                        coverage.observe_route(route, value)
+                    if len(numbers) >= BATCH:
+                        yield Passed(name, numbers)
+                        numbers = []
+                    continue
+            if numbers:
+                yield Passed(name, numbers)
+                numbers = []
+            yield self.check(line_item(data, f"{name}:{number}"))
+        if numbers:
+            yield Passed(name, numbers)
+        if empty and whole:
+            yield Result(name, "unreadable", reason="empty file")
 
 
 @dataclass
@@ -140,7 +226,10 @@ class Summary:
     failing: list[str] = field(default_factory=list)
     keep_failing: int = 5
 
-    def add(self, result: Result) -> None:
+    def add(self, result: Judged) -> None:
+        if isinstance(result, Passed):
+            self.counts["valid"] += len(result.numbers)
+            return
         self.counts[result.verdict] += 1
         if result.violations:
             self.rules.update(v.rule for v in result.violations if v.severity == "error")

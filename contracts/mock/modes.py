@@ -65,6 +65,7 @@ from typing import Any, Literal, get_args
 
 from contracts.mock.answers import Answer
 from contracts.mock.jobs import timestamp
+from contracts.rules import TIMESTAMPS
 
 DriftMode = Literal[
     "status-as-integer",
@@ -89,7 +90,6 @@ FaultMode = Literal["slow", "reset", "server-error", "non-json", "too-many-reque
 DRIFT_MODES: tuple[DriftMode, ...] = get_args(DriftMode)
 FAULT_MODES: tuple[FaultMode, ...] = get_args(FaultMode)
 
-TIMESTAMPS = ("created_at", "updated_at", "started_at", "completed_at")
 JOB_ERROR_TYPE = "pim-job-error"
 Job = dict[str, Any]
 Body = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.captures import Item
-from contracts.client import redact
+from contracts.redaction import redact
 from contracts.verdicts import Checker
 from contracts.violations import Strictness
 

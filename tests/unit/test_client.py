@@ -14,15 +14,13 @@ from contracts.client import (
     ClientCredentials,
     Politeness,
     RateLimited,
-    Secret,
-    SecretHeaders,
     StaticToken,
     TimedOut,
     Unreachable,
     WriteRefused,
-    redact,
     retry_after,
 )
+from contracts.redaction import Secret, SecretHeaders, redact
 from contracts.responses import content_type_findings
 
 BASE = "https://api.example.test"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from contracts.captures import read
 from contracts.cli import main
-from contracts.client import SECRETS, redact, remember
+from contracts.redaction import SECRETS, redact, remember
 from contracts.verdicts import Checker, Summary
 from tests.casefiles import example
 

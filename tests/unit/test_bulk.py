@@ -1,0 +1,215 @@
+"""JSON Lines judged in bulk give exactly the results of judging them one at a time,
+and the shortcuts that make bulk fast (rules stated as JSON Schema, the narrowed
+date-time check) never accept what the detailed path rejects."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import FormatChecker
+
+from contracts import routing
+from contracts.captures import read_jsonl
+from contracts.cli import main
+from contracts.coverage import Coverage
+from contracts.fast import RFC3339, date_time
+from contracts.registry import documented_values
+from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
+from contracts.validation import Validator
+from contracts.verdicts import Checker, Passed, each_result
+from contracts.violations import Strictness
+from tests.casefiles import drift_cases, example_cases
+
+JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200)
+LIST_ROUTE = routing.resolve("GET", "/pcm/jobs", 200)
+STARTED = {"data": {"type": "pim-job", "id": "j-1", "meta": {"x_request_id": "r-1"},
+                    "attributes": {"created_at": "2024-01-05T13:46:42.07Z", "started_at": "2024-01-05T13:46:43Z",
+                                   "completed_at": None, "updated_at": "2024-01-05T13:46:43Z",
+                                   "type": "product-import", "status": "started"}}}  # fmt: skip
+
+
+def corpus_lines() -> list[bytes]:
+    """Every recorded and drifted body as a compact line, then lines of every other kind."""
+    bodies = [case.body for case in example_cases() + drift_cases()]
+    lines = [orjson.dumps(body) for body in bodies]
+    compact = orjson.dumps(STARTED)
+    record = {"request": {"method": "GET", "path": "/pcm/jobs/j-1"}, "response": {"status": 200, "body": STARTED}}
+    return [
+        *lines,
+        b"",
+        b"   ",
+        json.dumps(STARTED, indent=None).encode(),  # spaces after separators: not byte-identical to orjson's
+        compact.replace(b'"status":"started"', b'"status":"pending","status":"started"'),  # a duplicate key
+        b"\xef\xbb\xbf" + compact,  # a byte order mark
+        orjson.dumps(record),
+        orjson.dumps({"data": []}),  # ambiguous
+        orjson.dumps([1, 2]),
+        compact[:-5],  # truncated
+        b"\xff\xfe not UTF-8",
+        b"12345678901234567890123456789",  # a number beyond 64 bits
+        compact + b"\r",
+    ]
+
+
+STRICTNESSES = [Strictness(), Strictness(undocumented_field="warning"), Strictness(undocumented_value="off")]
+
+
+@pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+@pytest.mark.parametrize("path_status", [(None, None), ("/pcm/jobs/j-1", 200), ("/pcm/jobs/j-1", 404)], ids=str)
+def test_bulk_results_are_the_one_by_one_results(strictness: Strictness, path_status: tuple[Any, Any]) -> None:
+    lines = corpus_lines()
+    path, status = path_status
+    one, bulk = (Checker(strictness, path=path, status=status, coverage=Coverage()) for _ in range(2))
+    expected = list(one.check_all(read_jsonl(lines, "log.jsonl")))
+    judged = list(bulk.check_lines(lines, "log.jsonl"))
+    assert list(each_result(judged)) == expected
+    assert any(isinstance(j, Passed) for j in judged)  # the bulk path did take the common lines
+    assert bulk.coverage is not None
+    assert one.coverage is not None
+    assert bulk.coverage.report() == one.coverage.report()
+
+
+def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("contracts.verdicts.BATCH", 3)
+    compact = orjson.dumps(STARTED)
+    lines = [compact] * 7 + [b"{bad"] + [compact] * 2
+    judged = list(Checker().check_lines(lines, "f.jsonl", first=10))
+    assert [(type(j).__name__, len(j.numbers) if isinstance(j, Passed) else j.source) for j in judged] == [
+        ("Passed", 3),
+        ("Passed", 3),
+        ("Passed", 1),
+        ("Result", "f.jsonl:17"),
+        ("Passed", 2),
+    ]
+    assert [r.source for r in each_result(judged)] == [f"f.jsonl:{n}" for n in range(10, 20)]
+
+
+def test_an_empty_file_is_one_unreadable_result_unless_it_is_a_slice() -> None:
+    assert [(r.source, r.verdict, r.reason) for r in each_result(Checker().check_lines([b"", b"  "], "e.jsonl"))] == [
+        ("e.jsonl", "unreadable", "empty file")
+    ]
+    assert list(Checker().check_lines([b""], "e.jsonl", whole=False)) == []
+
+
+def test_every_valid_line_is_in_the_json_and_junit_reports(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    compact = orjson.dumps(STARTED)
+    log.write_bytes(b"\n".join([compact, compact, b"{bad", compact]) + b"\n")
+    out = tmp_path / "report.json"
+    assert main(["validate", str(log), "--format", "json", "--output", str(out)]) == 1
+    report = json.loads(out.read_text())
+    assert [(r["source"].rsplit(":", 1)[1], r["verdict"]) for r in report["results"]] == [
+        ("1", "valid"),
+        ("2", "valid"),
+        ("3", "unreadable"),
+        ("4", "valid"),
+    ]
+    assert report["summary"]["valid"] == 3
+    xml = tmp_path / "report.xml"
+    assert main(["validate", str(log), "--format", "junit", "--output", str(xml)]) == 1
+    assert xml.read_text().count("<testcase ") == 4
+
+
+# ---- rules stated as data: the screen says what the Python check says ----
+
+RUN_TIME_RULES = [rule for rule in RULES if rule.fact is not None]
+ABSENT = object()
+STATUSES = [*documented_values("jobStatus"), "completed", "", None, 1, ABSENT]
+RUN_TIMES = [ABSENT, None, "2024-01-05T13:46:42.07Z", "", 0, False, []]
+
+
+def attribute_sets() -> list[dict[str, Any]]:
+    """Every combination of status, started_at and completed_at, each also absent."""
+    found = []
+    for status, started, completed in product(STATUSES, RUN_TIMES, RUN_TIMES):
+        values = {"status": status, "started_at": started, "completed_at": completed}
+        found.append({name: value for name, value in values.items() if value is not ABSENT})
+    return found
+
+
+def shapes(attributes: Any) -> list[Any]:
+    job = {"attributes": attributes}
+    return [{"data": job}, {"data": [job]}, {"data": [{}, job, 3]}, {"data": {"attributes": [attributes]}}, job]
+
+
+@pytest.mark.parametrize("rule", RUN_TIME_RULES, ids=lambda rule: rule.id)
+@pytest.mark.parametrize("route", [JOB_ROUTE, LIST_ROUTE], ids=["job", "list"])
+def test_a_rule_stated_as_data_screens_exactly_what_it_checks(rule: Any, route: routing.Route) -> None:
+    assert route.schema_id in (JOB_RESPONSE, JOB_LIST)
+    screen = jsonschema_rs.validator_for(rule.fact.screen(route.schema_id))
+    for attributes in attribute_sets():
+        for body in shapes(attributes):
+            assert screen.is_valid(body) == (list(rule.check(body, route)) == []), body
+
+
+# ---- the narrowed date-time check never accepts what jsonschema's rejects ----
+
+STAMPS = st.from_regex(
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,10})?([Zz]|[+-][0-9]{2}:[0-9]{2})?\n?\Z"
+)
+EDGES = [  # the ends of months, leap years, year 0000, leap seconds, the ends of hours and offsets
+    f"{year:04d}-{month:02d}-{day:02d}T{time}"
+    for year, month, day, time in product(
+        [0, 1, 1900, 2000, 2023, 2024, 2100, 9999],
+        range(14),
+        [0, 1, 28, 29, 30, 31, 32],
+        ["23:59:59Z", "23:59:60Z", "24:00:00Z", "00:00:00.5+14:00", "12:00:00-00:00", "12:00:00+24:00"],
+    )
+]
+
+
+@cache
+def engines() -> tuple[Any, Validator]:
+    narrowed = {"type": "string", "format": "date-time", "pattern": RFC3339}
+    return jsonschema_rs.validator_for(narrowed, validate_formats=True), Validator(fast=False, reference=True)
+
+
+def accepted_by_jsonschema(value: str) -> bool:
+    body = {"data": {**STARTED["data"], "attributes": {**STARTED["data"]["attributes"], "updated_at": value}}}
+    return engines()[1].schema_findings(body, "job-response.json") == []
+
+
+def test_the_narrowed_date_time_check_is_never_more_lenient_at_the_edges() -> None:
+    narrowed, _ = engines()
+    lenient = [value for value in EDGES if narrowed.is_valid(value) and not accepted_by_jsonschema(value)]
+    assert lenient == []
+    assert sum(map(narrowed.is_valid, EDGES)) > len(EDGES) / 10  # and it does accept timestamps
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=st.one_of(STAMPS, st.text(max_size=30)))
+def test_the_narrowed_date_time_check_is_never_more_lenient(value: str) -> None:
+    narrowed, _ = engines()
+    if narrowed.is_valid(value):
+        assert accepted_by_jsonschema(value)
+
+
+# ---- a body whose request is not known names no job ----
+
+
+def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id() -> None:
+    record = {"request": {"method": "GET"}, "response": {"status": 200, "body": STARTED}}
+    lines = [orjson.dumps(record), orjson.dumps(STARTED)]
+    assert [(r.verdict, r.violations) for r in Checker().check_all(read_jsonl(lines, "x.jsonl"))] == [
+        ("valid", ()),
+        ("valid", ()),
+    ]
+    route = routing.resolve("GET", "/pcm/jobs/{jobID}", 200)
+    assert dict(route.params) == {}
+    asked = routing.resolve("GET", "/pcm/jobs/other-job", 200)
+    assert [v.rule for v in Validator().validate_route(STARTED, asked)] == ["data_id_matches_request"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.sampled_from(EDGES), STAMPS, st.text(max_size=30)))
+def test_the_date_time_check_is_jsonschemas_own(value: str) -> None:
+    assert date_time(value) == FormatChecker().conforms(value, "date-time")
