@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -112,7 +113,9 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
     with contextlib.ExitStack() as stack:
-        target = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else out
+        # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
+        output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
+        target = stack.enter_context(output) if output else out
         reporter = reporter_for(args.format, target)
         progress = Progress(enabled=False if args.no_progress else None)
         summary = Summary(coverage=coverage)
@@ -133,6 +136,9 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate of a capture is written escaped
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     out = out or sys.stdout
     args = parser().parse_args(argv)
     try:

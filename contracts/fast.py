@@ -99,22 +99,32 @@ class FastSchemas:
 
     def is_valid(self, body: Any, schema_id: str) -> bool:
         """True when ``body`` certainly has no finding under the schema ``schema_id``."""
-        return bool(self._validator(resolve_id(schema_id), False).is_valid(body))
+        try:
+            return bool(self._validator(resolve_id(schema_id), False).is_valid(body))
+        except UnicodeError:  # a lone surrogate: the detailed path says what is wrong
+            return False
 
     def passes(self, body: Any, schema_id: str) -> bool:
         """True when ``body`` certainly has no finding under ``schema_id`` nor
         under the rules stated as data (the Python rules are not run)."""
-        return bool(self.screen(schema_id)(body))
+        try:
+            return self.screen(schema_id)(body)
+        except UnicodeError:
+            return False
 
     def screen(self, schema_id: str) -> Callable[[Any], bool]:
-        """:meth:`passes` for bodies of ``schema_id``: the compiled check itself."""
+        """:meth:`passes` for bodies of ``schema_id``: the compiled check itself,
+        which raises :class:`UnicodeError` for a body it cannot read (a string
+        with a lone surrogate, valid in JSON but not in UTF-8)."""
         screen = self._screens.get(schema_id)
         if screen is None:
             screen = self._screens[schema_id] = self._validator(resolve_id(schema_id), True).is_valid
         return screen  # type: ignore[no-any-return]
 
-    def errors(self, body: Any, schema_id: str) -> list[jsonschema_rs.ValidationError]:
-        """Every error of ``body`` under the schema ``schema_id`` exactly as written."""
+    def errors(self, body: Any, schema_id: str) -> list[jsonschema_rs.ValidationError] | None:
+        """Every error of ``body`` under the schema ``schema_id`` exactly as
+        written; ``None`` for a body jsonschema-rs cannot read (a string with
+        a lone surrogate, valid in JSON but not in UTF-8)."""
         schema_id = resolve_id(schema_id)
         validator = self._exact.get(schema_id)
         if validator is None:
@@ -124,4 +134,7 @@ class FastSchemas:
                 validate_formats=True,
                 formats={"date-time": date_time},
             )
-        return list(validator.iter_errors(body))
+        try:
+            return list(validator.iter_errors(body))
+        except UnicodeError:
+            return None

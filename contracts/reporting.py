@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from typing import ClassVar, Literal, Protocol, TextIO
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr as xml_quoteattr
 
 from contracts.redaction import redact
 from contracts.verdicts import Judged, Passed, Summary
@@ -110,6 +112,23 @@ class JsonReporter:
         if summary.coverage is not None:
             self.out.write(',\n"coverage": ' + redact(json.dumps(summary.coverage.report(), ensure_ascii=False)))
         self.out.write("}\n")
+
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold, even escaped (a payload's control characters, lone surrogates)."""
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold written as its Python escape (``\\x01``)."""
+    return NOT_XML.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def escape(text: str) -> str:
+    return xml_escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    return xml_quoteattr(xml_safe(text))
 
 
 class JUnitReporter:

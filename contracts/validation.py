@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 from contracts import registry, routing
 from contracts.fast import FastSchemas
@@ -83,9 +84,15 @@ class Validator:
         return first_of_each(found)
 
     def _findings(self, body: Any, schema_id: str) -> list[Violation]:
+        errors = self.engine.errors(body, schema_id)
+        if errors is None:  # a body jsonschema-rs cannot read: jsonschema can
+            return self._reference_findings(body, schema_id)
         found = []
-        for error in self.engine.errors(body, schema_id):
+        for error in errors:
             keyword, at, details = error.kind.name, error.absolute_keyword_location, error.kind.as_dict()
+            if at and "%" in at:  # jsonschema-rs percent-encodes the pointer; ours is a plain JSON pointer
+                base, _, fragment = at.partition("#")
+                at = f"{base}#{unquote(fragment)}"
             names = [details["property"]] if keyword == "required" else details.get("unexpected", [])
             expected = self._value_at(at) if at else None
             value = body  # the body's own value (error.instance is a copy, its members reordered)
@@ -185,7 +192,10 @@ class Validator:
         ]
 
         def holds(body: Any) -> bool:
-            if not passes(body):
+            try:
+                if not passes(body):
+                    return False
+            except UnicodeError:  # unreadable for jsonschema-rs: the detailed path says why
                 return False
             for check in checks:
                 for _ in check(body, route):

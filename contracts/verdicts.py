@@ -101,7 +101,8 @@ def guess(body: Any) -> tuple[str, int] | str:
             return JOB_PATH, int(status)
         return "an error body whose items do not agree on one status: pass --status"
     if isinstance(body, dict) and isinstance(body.get("data"), list):
-        kinds = {item.get("type") if isinstance(item, dict) else None for item in body["data"]}
+        types = (item.get("type") if isinstance(item, dict) else None for item in body["data"])
+        kinds = {kind if isinstance(kind, str) else None for kind in types}
         if kinds == {"pim-job"}:
             return "/pcm/jobs", 200
         if kinds == {"pim-job-error"}:

@@ -228,7 +228,7 @@ class Endpoint:
 
     def job_asked(self, route: routing.Route) -> Job | Answer:
         """The job named by the path's ``jobID``, or the 422, 400 or 404 answer when there is none."""
-        job_id = route.params["jobID"]
+        job_id = route.params.get("jobID", "{jobID}")  # the template itself names no job: not a UUID
         if not job_id.strip():
             return answers.error(422, "jobID can not be empty")
         if not UUID_PATTERN.match(job_id):

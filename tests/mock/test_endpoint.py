@@ -120,6 +120,15 @@ def test_id_that_is_not_a_uuid_answers_400(client: httpx.Client) -> None:
     assert findings(response, strictness=STRICT) == []
 
 
+@pytest.mark.parametrize("path", ["/pcm/jobs/{jobID}", "/pcm/jobs/{jobID}/errors"])
+def test_the_path_template_itself_answers_400(mock: MockServer, path: str) -> None:
+    url = httpx.URL(mock.url)
+    with socket.create_connection((url.host, url.port or 80)) as raw:  # the braces as sent, not percent-encoded
+        raw.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {DEFAULT_TOKEN}\r\n\r\n".encode())
+        status_line = raw.recv(4096).split(b"\r\n", 1)[0]
+    assert status_line.split(b" ")[1] == b"400"
+
+
 @pytest.mark.parametrize("blank", ["%20", "%20%20%09"])
 def test_id_of_only_whitespace_answers_422(client: httpx.Client, blank: str) -> None:
     response = client.get(job_path(blank))

@@ -22,7 +22,7 @@ from contracts.captures import read_jsonl
 from contracts.cli import main
 from contracts.coverage import Coverage
 from contracts.fast import RFC3339, date_time
-from contracts.registry import documented_values
+from contracts.registry import build, documented_values, load
 from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
 from contracts.validation import Validator
 from contracts.verdicts import Checker, Passed, each_result
@@ -213,3 +213,33 @@ def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id() -> None:
 @given(value=st.one_of(st.sampled_from(EDGES), STAMPS, st.text(max_size=30)))
 def test_the_date_time_check_is_jsonschemas_own(value: str) -> None:
     assert date_time(value) == FormatChecker().conforms(value, "date-time")
+
+
+def test_member_names_any_unicode_can_hold_name_the_same_schema_place_in_both_engines() -> None:
+    schema_id = "https://pcm-contracts.example/schemas/odd.json"
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id,
+        "type": "object",
+        "properties": {"página": {"type": "string"}, "a b": {"enum": ["x"]}, "c/d~e%f": {"const": 1}},
+        "required": ["ø"],
+    }
+    schemas = build({**load().schemas, schema_id: schema})
+    body = {"página": 1, "a b": "y", "c/d~e%f": 2}
+    rust = Validator(schemas=schemas, fast=False).schema_findings(body, schema_id)
+    reference = Validator(schemas=schemas, fast=False, reference=True).schema_findings(body, schema_id)
+    assert rust == reference
+    assert {v.schema_pointer for v in rust} == {
+        f"{schema_id}#/properties/página/type",
+        f"{schema_id}#/properties/a b/enum",
+        f"{schema_id}#/properties/c~1d~0e%f/const",
+        f"{schema_id}#/required",
+    }
+
+
+def test_a_lone_surrogate_gets_its_findings_from_the_reference_engine() -> None:
+    body = {"data": {**STARTED["data"], "attributes": {**STARTED["data"]["attributes"], "status": "\ud800"}}}
+    route = routing.resolve("GET", "/pcm/jobs/j-1", 200)
+    found = Validator().validate_route(body, route)
+    assert [(v.rule, v.pointer) for v in found] == [("schema.enum", "/data/attributes/status")]
+    assert Validator().holds(body, route) is False

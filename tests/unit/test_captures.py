@@ -311,3 +311,55 @@ def test_parse_rejects_what_the_fast_parser_would_silently_accept() -> None:
     with pytest.raises(ValueError, match="duplicate key 'a'"):
         parse(b'{"a": 1, "a": 2}')
     assert isinstance(next(read(["/no/such/file.json"])), Unreadable)
+
+
+def test_item_types_of_any_json_value_are_told_apart() -> None:
+    odd = Checker().check(Payload("odd", {"data": [{"type": {"a": 1}}, {"type": ["pim-job"]}]}))
+    assert (odd.verdict, odd.reason) == (
+        "unreadable",
+        "a body whose data is an array of no single known type (a job list? a job's errors?): pass --path",
+    )
+
+
+def test_a_har_page_of_another_endpoint_is_skipped_whatever_its_body(tmp_path: Path) -> None:
+    capture = tmp_path / "browse.har"
+    page = "<html><body>sign in</body></html>"
+    capture.write_text(
+        har(
+            har_entry("https://shop.example/admin/login", 200, page, mime="text/html"),
+            har_entry("https://api.example/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200, page, mime="text/html"),
+        )
+    )
+    results = list(Checker().check_all(read([str(capture)])))
+    assert [(r.verdict, sorted({v.rule for v in r.violations})) for r in results] == [
+        ("skipped", []),
+        ("invalid", ["body_is_json", "content_type_is_json"]),
+    ]
+
+
+ODD_TEXT = [
+    '{"errors": [{"status": "\\ud800", "title": "x"}]}',
+    '{"data": {"type": "pim-job", "id": "j\\u0001", "meta": {"x_request_id": "r"}, "\\ud801x": 1, '
+    '"attributes": {"created_at": "2024-01-05T13:46:42Z", "updated_at": "2024-01-05T13:46:42Z", '
+    '"type": "product-import", "status": "\\ud800\\u0002"}}}',
+]
+
+
+@pytest.mark.parametrize("form", ["text", "json", "junit"])
+def test_lone_surrogates_and_control_characters_are_written_escaped(tmp_path: Path, form: str) -> None:
+    log = tmp_path / "odd.jsonl"
+    log.write_text("\n".join(ODD_TEXT) + "\n")
+    report = tmp_path / f"report.{form}"
+    for run in (
+        validate(str(log), "--format", form, "--strictness", "undocumented-field=error"),
+        validate(str(log), "--format", form, "--output", str(report), "--jobs", "2"),
+    ):
+        assert run.returncode == 1, run.stderr
+        assert "Traceback" not in run.stderr
+    printed = validate(str(log), "--format", form).stdout
+    for text in (printed, report.read_text(encoding="utf-8")):
+        assert "\\ud800" in text
+        if form == "json":
+            assert json.loads(text)["summary"]["invalid"] == 1
+        if form == "junit":
+            assert ET.fromstring(text).find("testsuite").get("failures") == "1"  # type: ignore[union-attr]
