@@ -95,7 +95,18 @@ class FastSchemas:
         for schema_id in self._exact_schemas:
             self.screen(schema_id)
             self._validator(schema_id, False)
-            self.errors(None, schema_id)
+            self._exact_validator(schema_id)
+
+    def _exact_validator(self, schema_id: str) -> Any:
+        validator = self._exact.get(schema_id)
+        if validator is None:
+            validator = self._exact[schema_id] = jsonschema_rs.validator_for(
+                self._exact_schemas[schema_id],
+                registry=self._exact_registry,
+                validate_formats=True,
+                formats={"date-time": date_time},
+            )
+        return validator
 
     def is_valid(self, body: Any, schema_id: str) -> bool:
         """True when ``body`` certainly has no finding under the schema ``schema_id``."""
@@ -125,15 +136,7 @@ class FastSchemas:
         """Every error of ``body`` under the schema ``schema_id`` exactly as
         written; ``None`` for a body jsonschema-rs cannot read (a string with
         a lone surrogate, valid in JSON but not in UTF-8)."""
-        schema_id = resolve_id(schema_id)
-        validator = self._exact.get(schema_id)
-        if validator is None:
-            validator = self._exact[schema_id] = jsonschema_rs.validator_for(
-                self._exact_schemas[schema_id],
-                registry=self._exact_registry,
-                validate_formats=True,
-                formats={"date-time": date_time},
-            )
+        validator = self._exact_validator(resolve_id(schema_id))
         try:
             return list(validator.iter_errors(body))
         except UnicodeError:

@@ -113,19 +113,12 @@ class Validator:
         return self._values[location]
 
     def _reference_findings(self, body: Any, schema_id: str) -> list[Violation]:
-        from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+        from jsonschema import FormatChecker
         from jsonschema._utils import find_evaluated_property_keys_by_schema
-
-        def pattern(validator: Any, expected: str, value: Any, schema: Any) -> Iterator[ValidationError]:
-            # ECMA 262, as JSON Schema says and jsonschema-rs does: a final "$" does not match before a final newline
-            strict = expected[:-1] + r"\Z" if expected.endswith("$") and not expected.endswith("\\$") else expected
-            if validator.is_type(value, "string") and not re.search(strict, value):
-                yield ValidationError(f"{value!r} does not match {expected!r}")
 
         schema_id = registry.resolve_id(schema_id)
         if schema_id not in self._compiled:
-            ecma = validators.extend(Draft202012Validator, {"pattern": pattern})
-            self._compiled[schema_id] = ecma(
+            self._compiled[schema_id] = ecma_validator()(
                 self.schemas.get(schema_id), registry=self.schemas.registry, format_checker=FormatChecker()
             )
         validator = self._compiled[schema_id]
@@ -203,6 +196,21 @@ class Validator:
             return True
 
         return holds
+
+
+@cache
+def ecma_validator() -> Any:
+    """jsonschema's Draft 2020-12 validator class with patterns as ECMA 262
+    reads them (as JSON Schema says, and jsonschema-rs does): a final ``$``
+    does not match before a final newline. Imported when first needed."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, expected: str, value: Any, schema: Any) -> Iterator[ValidationError]:
+        strict = expected[:-1] + r"\Z" if expected.endswith("$") and not expected.endswith("\\$") else expected
+        if validator.is_type(value, "string") and not re.search(strict, value):
+            yield ValidationError(f"{value!r} does not match {expected!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
 
 
 def findings(
