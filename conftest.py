@@ -1,4 +1,4 @@
-"""The contract suite's pytest plugin, for every test run from this checkout
-(and pytester, with which the project tests that plugin)."""
+"""The project's own test run. The suite's plugin (contracts.pytest_plugin)
+loads by its entry point, as it does for users; pytester tests that plugin."""
 
-pytest_plugins = ["contracts.pytest_plugin", "pytester"]
+pytest_plugins = ["pytester"]

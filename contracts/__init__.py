@@ -4,10 +4,12 @@ The public API::
 
     import contracts
     contracts.validate(body, path="/pcm/jobs/1ea62172-...", status=200)  # -> [Violation, ...]
+    contracts.assert_keeps_contract(response)  # an httpx or requests response; AssertionError if not
 """
 
 from __future__ import annotations
 
+from contracts.assertions import assert_keeps_contract
 from contracts.errors import ContractError, OptionError, UnknownRoute, UnknownSchema
 from contracts.validation import Validator, validate
 from contracts.violations import Kind, Severity, Strictness, Violation, is_failure
@@ -22,6 +24,7 @@ __all__ = [
     "UnknownSchema",
     "Validator",
     "Violation",
+    "assert_keeps_contract",
     "is_failure",
     "validate",
 ]

@@ -34,6 +34,13 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    commands.add_parser(
+        "check",
+        help="run the contract suite against a deployment (--base-url URL) or the built-in mock",
+        description=CHECK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
     examples = commands.add_parser("examples", help="check every recorded example against the contract")
     add_strictness(examples)
     commands.add_parser("rules", help="list the semantic rules with their severity")
@@ -59,6 +66,47 @@ def parser() -> argparse.ArgumentParser:
     mock = commands.add_parser("mock", help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted")
     mock_command.add_arguments(mock)
     return top
+
+
+CHECK_HELP = """\
+usage: pcm-contracts check [--base-url URL] [--job-id ID]... [PYTEST OPTION]...
+
+Run the contract suite (pytest, the shipped package contracts.suite) against a
+deployment of the PCM Jobs API, or against the built-in mock when no base URL
+is given. Against a deployment it only reads (GET) unless --allow-writes.
+
+  --base-url URL        the deployment (else $PYTEST_BASE_URL, $PCM_CONTRACTS_BASE_URL,
+                        $EPCC_API_BASE_URL, the base_url ini key, or the built-in mock)
+  --job-id ID           a job to check; repeatable (else sampled from the job list)
+  --token TOKEN         prefer $PCM_CONTRACTS_TOKEN (or $EPCC_CLIENT_ID + $EPCC_CLIENT_SECRET)
+
+Every option of the suite and of pytest passes through (--junitxml FILE, -k EXPR,
+-x, -q, --rate-limit N, --allow-writes, ...): `pcm-contracts check --pytest-help`
+lists them all.
+
+example:
+  PCM_CONTRACTS_TOKEN=... pcm-contracts check --base-url https://euwest.api.elasticpath.com \\
+      --job-id 1ea62172-57f6-45e5-a708-ab5bd634e3f9 --junitxml contract.xml
+
+exit codes: 0 the contract is kept, 1 a check failed, 4 usage error (e.g. no
+credentials for a base URL), 5 no live check ran, 6 the target cannot be checked
+(refused, timeout, reset, redirect, still 429).
+"""
+
+
+def run_check(args: Sequence[str]) -> int:
+    """``pcm-contracts check``: the shipped suite under pytest, its exit code."""
+    if args and args[0] in ("-h", "--help"):
+        sys.stdout.write(CHECK_HELP)
+        return EXIT_OK
+    import pytest
+
+    from contracts.pytest_plugin import SUITE_PACKAGE
+    from contracts.registry import PACKAGE
+
+    pytest_args = ["--help" if arg == "--pytest-help" else arg for arg in args]
+    ini = PACKAGE / "suite" / "pytest.ini"
+    return int(pytest.main(["-c", str(ini), "-p", "no:cacheprovider", "--pyargs", SUITE_PACKAGE, *pytest_args]))
 
 
 def add_strictness(command: argparse.ArgumentParser) -> None:
@@ -140,6 +188,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     out = out or sys.stdout
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:  # every further argument is pytest's
+        return run_check(argv[1:])
     args = parser().parse_args(argv)
     try:
         if args.command == "examples":

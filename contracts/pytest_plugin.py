@@ -1,114 +1,60 @@
-"""The pytest plugin of the contract suite: options, target, fixtures, outcome.
+"""The pytest plugin of the contract suite: options, fixtures, outcome.
 
-Target precedence (pytest-base-url's manners): ``--base-url``, then the
-environment (``PCM_CONTRACTS_BASE_URL``, then ``EPCC_API_BASE_URL``), then the
-``base_url`` ini key; none of them: the built-in mock, started on first use.
+Loaded by its ``pytest11`` entry point wherever the package is installed; it
+stays out of the way of other test suites: it parametrizes only the shipped
+suite (``contracts.suite``), and its header, credential check and exit codes
+apply only to runs that collect tests marked ``live``.
 
-Credentials: ``--token`` or ``PCM_CONTRACTS_TOKEN`` (a bearer token), else
-``EPCC_CLIENT_ID`` + ``EPCC_CLIENT_SECRET`` (a client-credentials token the
-suite obtains and renews). Against the built-in mock, its own token.
+``--base-url`` (the ``base_url`` ini key, ``$PYTEST_BASE_URL``) is
+pytest-base-url's, which this package depends on, so the suite runs beside
+pytest-playwright and pytest-selenium; the precedence with the project's own
+variables is in :mod:`contracts.target`.
 
 Outcome: a contract violation fails its test; a target that cannot be checked
 (refused, timeout, reset, 429 after retries, no credentials accepted) stops the
 run after one clear report and exits with :data:`EXIT_TARGET_ERROR`; a run
-given a base URL in which no live check executed exits with 5.
+aimed at a deployment in which no live check executed exits with 5.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections import Counter
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contracts.client import (
-    ApiClient,
-    AuthFailed,
-    ClientCredentials,
-    Politeness,
-    StaticToken,
-    TargetError,
-    TokenSource,
-)
 from contracts.errors import OptionError
-from contracts.redaction import Secret, SecretHeaders, redact
-from contracts.violations import Strictness
+from contracts.redaction import redact
+from contracts.target import (
+    CLIENT_ENV,
+    TOKEN_ENV,
+    Options,
+    Settings,
+    Target,
+    discover,
+    preflight,
+    settings_from,
+)
 
 if TYPE_CHECKING:
-    from contracts.coverage import Coverage
+    from contracts.client import ApiClient
     from contracts.mock import MockServer
+    from contracts.violations import Strictness
 
 EXIT_TARGET_ERROR = 6
-DEFAULT_RATE = 10.0
-BASE_URL_ENV = ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL")
-TOKEN_ENV = "PCM_CONTRACTS_TOKEN"
-CLIENT_ENV = ("EPCC_CLIENT_ID", "EPCC_CLIENT_SECRET")
+SUITE_PACKAGE = "contracts.suite"
 TARGET_ERROR_KEY = pytest.StashKey[str]()
 LIVE_RUN_KEY = pytest.StashKey[int]()
 LIVE_COLLECTED_KEY = pytest.StashKey[bool]()
-SETTINGS_KEY = pytest.StashKey["Settings"]()
+SETTINGS_KEY = pytest.StashKey[Settings]()
 MOCK_KEY = pytest.StashKey["MockServer"]()
-TARGET_KEY = pytest.StashKey["Target"]()
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the options say, before anything is started or sent."""
-
-    base_url: str | None
-    source: str
-    credentials: str
-    token: TokenSource | None
-    job_ids: tuple[str, ...]
-    politeness: Politeness
-    allow_writes: bool
-    max_examples: int
-    strictness: Strictness
-    cancel_job_ids: tuple[str, ...] = ()
-    watch_job: str | None = None
-    watch_timeout: float = 120.0
-    watch_interval: float = 2.0
-
-    @property
-    def is_mock(self) -> bool:
-        return self.base_url is None
-
-
-@dataclass
-class Target:
-    """The target of this session: a base URL, a client, the jobs to ask for."""
-
-    settings: Settings
-    base_url: str
-    client: ApiClient
-    mock: MockServer | None
-    job_ids: tuple[str, ...]
-    discovery: str
-    coverage: Coverage
-    sent: Counter[str] = field(default_factory=Counter)
-    """Requests of the schemathesis runs, by method (the client keeps its own log)."""
-
-    def auth_headers(self) -> SecretHeaders:
-        """The Authorization header for requests sent outside the client (schemathesis)."""
-        source = self.client.token_source
-        if source is None:
-            return SecretHeaders()
-        return SecretHeaders(Authorization=f"Bearer {source.token(self.client).reveal()}")
+TARGET_KEY = pytest.StashKey[Target]()
+GIVEN_BASE_URL_KEY = pytest.StashKey["str | None"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("pcm-contracts", "PCM Jobs API contract checks")
-    group.addoption(
-        "--base-url",
-        metavar="URL",
-        help="the deployment to check, e.g. https://euwest.api.elasticpath.com "
-        f"(else ${BASE_URL_ENV[0]}, ${BASE_URL_ENV[1]}, the base_url ini key, or the built-in mock)",
-    )
-    parser.addini("base_url", "the deployment to check (after --base-url and the environment)")
+    group = parser.getgroup("pcm-contracts", "PCM Jobs API contract checks (--base-url: the deployment to check)")
     group.addoption(
         "--token",
         metavar="TOKEN",
@@ -126,7 +72,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="N",
-        help=f"requests per second at most; 0 for no limit ({DEFAULT_RATE:g}; no limit against the built-in mock)",
+        help="requests per second at most; 0 for no limit (10; no limit against the built-in mock)",
     )
     group.addoption("--request-budget", type=int, default=1000, metavar="N", help="requests in the run at most (1000)")
     group.addoption("--request-timeout", type=float, default=10.0, metavar="S", help="seconds per request (10)")
@@ -164,127 +110,75 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    # Before pytest-base-url's own pytest_configure copies the ini key into the
+    # option: the ini key comes after the project's environment variables.
+    config.stash[GIVEN_BASE_URL_KEY] = config.getoption("base_url", None) or None
     config.addinivalue_line("markers", "live: sends HTTP requests to the target (the built-in mock unless --base-url)")
     config.stash[LIVE_RUN_KEY] = 0
 
 
-def settings_from(config: pytest.Config, environ: os._Environ[str] | dict[str, str] = os.environ) -> Settings:
-    """Read the options with the documented precedence; never logs a secret."""
-    base_url, source = config.getoption("base_url"), "--base-url"
-    for name in BASE_URL_ENV:
-        if not base_url and environ.get(name):
-            base_url, source = environ[name], f"${name}"
-    if not base_url and config.getini("base_url"):
-        base_url, source = str(config.getini("base_url")), "ini base_url"
-    if not base_url:
-        source = "built-in mock"
-    token: TokenSource | None = None
-    credentials = "none"
-    given = config.getoption("token") or environ.get(TOKEN_ENV)
-    client_id, client_secret = (environ.get(name) for name in CLIENT_ENV)
-    if given:
-        token = StaticToken(Secret(given))
-        credentials = "bearer token from --token" if config.getoption("token") else f"bearer token from ${TOKEN_ENV}"
-    elif client_id and client_secret:
-        token = ClientCredentials(client_id, Secret(client_secret))
-        credentials = f"client credentials from ${CLIENT_ENV[0]} and ${CLIENT_ENV[1]}"
-    elif client_id or client_secret:
-        raise pytest.UsageError(f"set both ${CLIENT_ENV[0]} and ${CLIENT_ENV[1]}, or neither")
-    try:
-        strictness = Strictness.parse(config.getoption("strictness"))
-    except OptionError as error:
-        raise pytest.UsageError(str(error)) from None
-    rate = config.getoption("rate_limit")
-    politeness = Politeness(
-        timeout=config.getoption("request_timeout"),
-        rate=rate if rate is not None else (DEFAULT_RATE if base_url else 0.0),
-        budget=config.getoption("request_budget"),
-    )
-    return Settings(
-        base_url=base_url.rstrip("/") if base_url else None,
-        source=source,
-        credentials=credentials,
-        token=token,
+def options_of(config: pytest.Config) -> Options:
+    def ini(name: str) -> str | None:
+        try:
+            return str(config.getini(name)) or None
+        except ValueError:  # pytest-base-url blocked (-p no:base_url): no such key
+            return None
+
+    return Options(
+        base_url=config.stash.get(GIVEN_BASE_URL_KEY, None),
+        ini_base_url=ini("base_url"),
+        token=config.getoption("token"),
         job_ids=tuple(config.getoption("job_id")),
-        politeness=politeness,
         allow_writes=config.getoption("allow_writes"),
+        rate_limit=config.getoption("rate_limit"),
+        request_budget=config.getoption("request_budget"),
+        request_timeout=config.getoption("request_timeout"),
         max_examples=config.getoption("max_examples"),
-        strictness=strictness,
+        strictness=tuple(config.getoption("strictness")),
         cancel_job_ids=tuple(config.getoption("cancel_job")),
         watch_job=config.getoption("watch_job"),
-        watch_timeout=config.getoption("watch_timeout") or (120.0 if base_url else 20.0),
-        watch_interval=config.getoption("watch_interval") or (2.0 if base_url else 0.25),
+        watch_timeout=config.getoption("watch_timeout"),
+        watch_interval=config.getoption("watch_interval"),
     )
 
 
 def session_settings(config: pytest.Config) -> Settings:
-    """The session's settings, read once."""
+    """The session's settings, read once; a contradiction is a usage error."""
     if SETTINGS_KEY not in config.stash:
-        config.stash[SETTINGS_KEY] = settings_from(config)
+        try:
+            config.stash[SETTINGS_KEY] = settings_from(options_of(config))
+        except OptionError as error:
+            raise pytest.UsageError(str(error)) from None
     return config.stash[SETTINGS_KEY]
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    settings = session_settings(config)
+def header_line(settings: Settings) -> str:
     if settings.is_mock:
         where = "the built-in mock on 127.0.0.1 (started when a live check runs)"
         auth = "the mock's token"
     else:
         where, auth = f"{settings.base_url} (from {settings.source})", settings.credentials
-    writes = "allowed" if settings.allow_writes or settings.is_mock else "refused (GET only)"
-    return [f"contract target: {where}; auth: {auth}; writes: {writes}"]
+    writes = "allowed" if settings.writes else "refused (GET only)"
+    return f"contract target: {where}; auth: {auth}; writes: {writes}"
 
 
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    return [header_line(session_settings(config))] if config.stash.get(LIVE_COLLECTED_KEY, False) else []
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: a contract run whose checks were all left out is one
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    settings = session_settings(config)
     live = any(item.get_closest_marker("live") for item in items)
     config.stash[LIVE_COLLECTED_KEY] = live
-    if live and not settings.is_mock and settings.token is None:
+    if not live or config.option.collectonly:  # listing the tests needs no credentials
+        return
+    settings = session_settings(config)
+    if not settings.is_mock and settings.token is None:
         raise pytest.UsageError(
             f"no credentials for {settings.base_url}: set ${TOKEN_ENV}, or ${CLIENT_ENV[0]} and ${CLIENT_ENV[1]}"
         )
-
-
-DISCOVERY_PAGES = 5
-DISCOVERY_PAGE_SIZE = 100
-
-
-def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
-    """Sample job ids from the job list: one per (type, status) pair listed.
-
-    Reads at most ``DISCOVERY_PAGES`` pages of ``DISCOVERY_PAGE_SIZE`` jobs.
-    """
-    listed: list[dict[str, Any]] = []
-    total: int | None = None
-    for page in range(DISCOVERY_PAGES):
-        query = f"page[limit]={DISCOVERY_PAGE_SIZE}&page[offset]={page * DISCOVERY_PAGE_SIZE}"
-        answer = client.get(f"/pcm/jobs?{query}")  # a TargetError is the caller's: the run's error
-        body = answer.json()
-        data = body.get("data") if isinstance(body, dict) else None
-        if answer.status in (401, 403):
-            return (), f"the job list refused the credentials ({answer.status}): check the token"
-        if answer.status != 200 or not isinstance(data, list):
-            return (), f"the job list answered {answer.status} without a list of jobs: pass --job-id ID"
-        listed += [job for job in data if isinstance(job, dict) and isinstance(job.get("id"), str)]
-        meta = body.get("meta")
-        results = meta.get("results") if isinstance(meta, dict) else None
-        total = results.get("total") if isinstance(results, dict) else None
-        if len(data) < DISCOVERY_PAGE_SIZE or (isinstance(total, int) and len(listed) >= total):
-            break
-    sample: dict[tuple[Any, Any], str] = {}
-    for job in listed:
-        found = job.get("attributes")
-        attrs: dict[str, Any] = found if isinstance(found, dict) else {}
-        sample.setdefault((attrs.get("type"), attrs.get("status")), job["id"])
-    if not sample:
-        return (), "the job list is empty: pass --job-id ID"
-    types = {kind for kind, _ in sample}
-    statuses = {status for _, status in sample}
-    return tuple(sample.values()), (
-        f"sampled from the job list: {len(listed)} of {total if isinstance(total, int) else '?'} jobs read, "
-        f"one per type and status: types {len(types)}, statuses {len(statuses)}"
-    )
 
 
 def embedded_mock(config: pytest.Config) -> MockServer:
@@ -310,7 +204,9 @@ def target_of(config: pytest.Config) -> Target:
     """The session's target, made on first use (collection needs its job ids)."""
     if TARGET_KEY in config.stash:
         return config.stash[TARGET_KEY]
+    from contracts.client import ApiClient, StaticToken, TargetError
     from contracts.coverage import Coverage
+    from contracts.redaction import Secret
 
     settings = session_settings(config)
     mock = None
@@ -327,7 +223,7 @@ def target_of(config: pytest.Config) -> Target:
         base_url,
         token=token,
         politeness=settings.politeness,
-        allow_writes=settings.allow_writes or mock is not None,
+        allow_writes=settings.writes,
         observer=lambda answer: coverage.observe(answer.method, answer.url, answer.status, answer.json()),
     )
     if settings.job_ids:
@@ -342,17 +238,6 @@ def target_of(config: pytest.Config) -> Target:
             job_ids, discovery = (), f"the target cannot be checked: {redact(str(error))}"
     target = config.stash[TARGET_KEY] = Target(settings, base_url, client, mock, job_ids, discovery, coverage)
     return target
-
-
-def preflight(target: Target) -> None:
-    """One authenticated GET; a target that cannot be checked stops here."""
-    job = target.job_ids[0] if target.job_ids else str(uuid.uuid4())
-    answer = target.client.get(f"/pcm/jobs/{job}")
-    if answer.status in (401, 403):
-        raise AuthFailed(
-            f"GET {answer.url} answered {answer.status} with credentials ({target.settings.credentials or 'none'}): "
-            "the token is missing, invalid, expired or not an administrator's"
-        )
 
 
 @pytest.fixture(scope="session")
@@ -382,11 +267,11 @@ def contract_schema(contract_target: Target) -> Any:
     import schemathesis
     from schemathesis.config import SchemathesisConfig
 
-    from contracts.registry import ROOT
+    from contracts.registry import PACKAGE
     from contracts.routing import OPENAPI_PATH
 
     settings = contract_target.settings
-    config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+    config = SchemathesisConfig.from_path(PACKAGE / "schemathesis.toml")
     schema = schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config)
     schema.config.update(
         base_url=contract_target.base_url,
@@ -394,8 +279,10 @@ def contract_schema(contract_target: Target) -> Any:
         rate_limit=f"{max(1, int(settings.politeness.rate))}/s" if settings.politeness.rate > 0 else None,
     )
     schema.config.generation.update(max_examples=settings.max_examples)
-    if contract_target.mock is None:  # probing other methods is for the mock only, --allow-writes or not
-        schema.config.phases.coverage.unexpected_methods = set()
+    if contract_target.mock is not None:  # probing other methods is for the mock only, --allow-writes or not
+        from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
+
+        schema.config.phases.coverage.unexpected_methods = set(DEFAULT_UNEXPECTED_METHODS)
     return schema
 
 
@@ -405,9 +292,18 @@ def strictness(request: pytest.FixtureRequest) -> Strictness:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize the shipped suite's ``payload`` and ``job_id`` (another suite's
+    arguments of those names are its own)."""
+    if not metafunc.module.__name__.startswith(SUITE_PACKAGE + "."):
+        return
     if "payload" in metafunc.fixturenames:
         generate_payloads(metafunc)
     if "job_id" not in metafunc.fixturenames:
+        return
+    settings = session_settings(metafunc.config)
+    if metafunc.config.option.collectonly and not settings.job_ids and not settings.is_mock:
+        # listing the tests sends nothing: the jobs are sampled from the job list when the run starts
+        metafunc.parametrize("job_id", [pytest.param(None, id="sampled-from-the-job-list")])
         return
     target = target_of(metafunc.config)
     if target.job_ids:
@@ -431,6 +327,8 @@ def generate_payloads(metafunc: pytest.Metafunc) -> None:
 
 def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
     """The one-line reason when an exception means the target cannot be checked."""
+    from contracts.client import TargetError
+
     error = excinfo.value
     if isinstance(error, TargetError):
         return str(error)
@@ -483,9 +381,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if config.stash.get(TARGET_ERROR_KEY, None):
         session.exitstatus = EXIT_TARGET_ERROR
         return
+    if not config.stash.get(LIVE_COLLECTED_KEY, False) or config.option.collectonly:
+        return  # not a contract run (or only a listing of it): its exit status is its own
     settings = session_settings(config)
-    asked = settings.source == "--base-url" or config.stash.get(LIVE_COLLECTED_KEY, False)
-    if not settings.is_mock and asked and config.stash.get(LIVE_RUN_KEY, 0) == 0 and exitstatus in (0, 5):
+    if not settings.is_mock and config.stash.get(LIVE_RUN_KEY, 0) == 0 and exitstatus in (0, 5):
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
@@ -496,4 +395,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
 
 
-__all__ = ["EXIT_TARGET_ERROR", "Settings", "Target", "settings_from"]
+__all__ = ["EXIT_TARGET_ERROR", "SUITE_PACKAGE"]

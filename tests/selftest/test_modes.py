@@ -1,6 +1,6 @@
 """Proof the live checks can fail: the contract suite against the mock in every mode.
 
-Each mode runs the suite in a subprocess (as a user would: `pytest tests/contract
+Each mode runs the suite in a subprocess (as a user would: `pcm-contracts check
 --base-url URL`) against a mock started here, and must fail with the expected
 finding or target error. Against the normal mock it passes.
 """
@@ -76,7 +76,7 @@ def run_suite(mode: str | None, tmp: Path) -> Outcome:
     junit = tmp / f"{mode or 'normal'}.xml"
     with MockServer(drift=drift, fault=fault, slow_seconds=2.0) as mock:  # type: ignore[arg-type]
         command = [
-            sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q",
+            sys.executable, "-m", "contracts", "check", "-q",
             "--base-url", mock.url, "--rate-limit", "0", "--request-timeout", "0.5", "--max-examples", "5",
             "--job-id", mock.seed[0].id, "--job-id", mock.seed[-1].id, f"--junitxml={junit}",
             *extra_arguments(mode, mock),

@@ -28,11 +28,10 @@ ENV_NAMES = (
 )
 
 
-def suite(
-    *args: str, env: dict[str, str] | None = None, tests: str = "tests/contract"
-) -> subprocess.CompletedProcess[str]:
+def suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``pcm-contracts check ARGS``, as a user runs it."""
     clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
-    command = [sys.executable, "-m", "pytest", tests, "-p", "no:cacheprovider", "--rate-limit", "0", *args]
+    command = [sys.executable, "-m", "contracts", "check", "--rate-limit", "0", *args]
     return subprocess.run(
         command, cwd=ROOT, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=300, check=False
     )
@@ -139,8 +138,8 @@ def test_suite_passes_against_a_separately_started_mock_command() -> None:
 
 
 def test_unreachable_target_is_a_target_error_even_when_only_per_job_checks_are_selected() -> None:
-    only = "tests/contract/test_get_job.py::test_known_job_answers_200_with_itself"
-    run = suite("--base-url", "http://127.0.0.1:9", tests=only, env={"PCM_CONTRACTS_TOKEN": "t0k3n-value"})
+    only = "test_known_job_answers_200_with_itself"
+    run = suite("--base-url", "http://127.0.0.1:9", "-k", only, env={"PCM_CONTRACTS_TOKEN": "t0k3n-value"})
     assert run.returncode == EXIT_TARGET_ERROR, run.stdout
     assert "pcm-contracts: the target cannot be checked: GET http://127.0.0.1:9/pcm/jobs" in run.stdout
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-PLUGIN = 'pytest_plugins = ["contracts.pytest_plugin"]\n'
+LIVE_TEST = "import pytest\n\n@pytest.mark.live\ndef test_live():\n    pass\n"
 NAMES = ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL", "PCM_CONTRACTS_TOKEN", "EPCC_CLIENT_ID", "EPCC_CLIENT_SECRET")
 
 
@@ -10,8 +10,7 @@ NAMES = ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL", "PCM_CONTRACTS_TOKEN", "
 def plugin(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     for name in NAMES:
         monkeypatch.delenv(name, raising=False)
-    pytester.makeconftest(PLUGIN)
-    pytester.makepyfile("def test_nothing():\n    pass\n")
+    pytester.makepyfile(LIVE_TEST)  # the plugin loads by its entry point, as for a user
     return pytester
 
 

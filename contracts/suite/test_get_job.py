@@ -1,4 +1,4 @@
-"""Live checks of Get a Job: `pytest tests/contract [--base-url URL]`."""
+"""Live checks of Get a Job (`pcm-contracts check [--base-url URL]` runs them)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import pytest
 from contracts.client import Answer, ApiClient
 from contracts.lifecycle import TERMINAL, Watch
 from contracts.live import ContractWarning, judge
-from contracts.pytest_plugin import Target
+from contracts.target import Target
 from contracts.violations import Strictness
 
 pytestmark = pytest.mark.live
