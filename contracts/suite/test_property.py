@@ -25,7 +25,10 @@ schema = schemathesis.pytest.from_fixture("contract_schema").include(method="GET
 
 @schema.parametrize()
 @pytest.mark.live
-def test_property_based(case: schemathesis.Case, contract_target: Target) -> None:
+def test_property_based(
+    case: schemathesis.Case,  # type: ignore[type-arg]
+    contract_target: Target,
+) -> None:
     case.call_and_validate(
         headers=contract_target.auth_headers(),
         excluded_checks=[response_schema_conformance, status_code_conformance],
@@ -46,10 +49,10 @@ def test_stateful_chain_follows_the_links(contract_schema: Any, contract_target:
     check = schemathesis_check(contract_target.settings.strictness, contract_target.coverage, contract_target.sent)
 
     class Chain(machine):  # type: ignore[misc, valid-type]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": headers}
 
-        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             kwargs.pop("additional_checks", None)
             case.validate_response(
                 response,
