@@ -11,8 +11,10 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from contracts import __version__, routing
@@ -104,6 +106,9 @@ def run_check(args: Sequence[str]) -> int:
     from contracts.pytest_plugin import SUITE_PACKAGE
     from contracts.registry import PACKAGE
 
+    # hypothesis' caches go to the user's cache folder, not into the working directory
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pcm-contracts" / "hypothesis"
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache))
     pytest_args = ["--help" if arg == "--pytest-help" else arg for arg in args]
     ini = PACKAGE / "suite" / "pytest.ini"
     return int(pytest.main(["-c", str(ini), "-p", "no:cacheprovider", "--pyargs", SUITE_PACKAGE, *pytest_args]))

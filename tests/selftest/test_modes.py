@@ -1,15 +1,13 @@
 """Proof the live checks can fail: the contract suite against the mock in every mode.
 
-Each mode runs the suite in a subprocess (as a user would: `pcm-contracts check
---base-url URL`) against a mock started here, and must fail with the expected
-finding or target error. Against the normal mock it passes.
+Each mode runs the suite in a subprocess, as a user would (`pcm-contracts check
+--base-url URL`, from the built wheel installed outside the clone), against a
+mock started here, and must fail with the expected finding or target error.
+Against the normal mock it passes.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ import pytest
 
 from contracts.mock import DEFAULT_TOKEN, DRIFT_MODES, FAULT_MODES, MockServer
 from contracts.pytest_plugin import EXIT_TARGET_ERROR
-from contracts.registry import ROOT
+from tests.installed import installed
 
 pytestmark = pytest.mark.selftest
 
@@ -76,15 +74,12 @@ def run_suite(mode: str | None, tmp: Path) -> Outcome:
     junit = tmp / f"{mode or 'normal'}.xml"
     with MockServer(drift=drift, fault=fault, slow_seconds=2.0) as mock:  # type: ignore[arg-type]
         command = [
-            sys.executable, "-m", "contracts", "check", "-q",
+            *installed().check, "-q",
             "--base-url", mock.url, "--rate-limit", "0", "--request-timeout", "0.5", "--max-examples", "5",
             "--job-id", mock.seed[0].id, "--job-id", mock.seed[-1].id, f"--junitxml={junit}",
             *extra_arguments(mode, mock),
         ]  # fmt: skip
-        env = {**os.environ, "PCM_CONTRACTS_TOKEN": DEFAULT_TOKEN}
-        for name in ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL", "EPCC_CLIENT_ID", "EPCC_CLIENT_SECRET"):
-            env.pop(name, None)
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+        done = installed().run(command, env=installed().env(PCM_CONTRACTS_TOKEN=DEFAULT_TOKEN))
     tree = ET.parse(junit)
     failures = tuple(
         (element.get("message") or "") + "\n" + (element.text or "")

@@ -3,38 +3,25 @@ against a mock it treats as real (given with --base-url)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from contracts.mock import MockServer
 from contracts.pytest_plugin import EXIT_TARGET_ERROR
-from contracts.registry import ROOT
+from tests.installed import installed
 
 pytestmark = pytest.mark.selftest
 
 CANARY = "canary-3f9c1e7a5b2d4c68"
-ENV_NAMES = (
-    "PCM_CONTRACTS_BASE_URL",
-    "EPCC_API_BASE_URL",
-    "PCM_CONTRACTS_TOKEN",
-    "EPCC_CLIENT_ID",
-    "EPCC_CLIENT_SECRET",
-)
 
 
 def suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``pcm-contracts check ARGS``, as a user runs it."""
-    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
-    command = [sys.executable, "-m", "contracts", "check", "--rate-limit", "0", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=300, check=False
-    )
+    """``pcm-contracts check ARGS``, as a user runs it: the installed command, outside the clone."""
+    return installed().run([*installed().check, "--rate-limit", "0", *args], env=installed().env(**(env or {})))
 
 
 def everything_written(run: subprocess.CompletedProcess[str], *files: Path) -> str:
@@ -121,8 +108,8 @@ def test_jobs_of_a_target_that_is_not_the_mock_are_skipped_with_a_reason(tmp_pat
 
 
 def test_suite_passes_against_a_separately_started_mock_command() -> None:
-    command = [sys.executable, "-m", "contracts", "mock", "--port", "0"]
-    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as mock:
+    command = [installed().bin("pcm-contracts"), "mock", "--port", "0"]
+    with subprocess.Popen(command, cwd=installed().home, stdout=subprocess.PIPE, text=True) as mock:
         assert mock.stdout is not None
         first = mock.stdout.readline().strip()
         assert first.startswith("serving http://127.0.0.1:"), first
