@@ -33,3 +33,14 @@ def test_schemathesis_cli_fails_against_a_drifted_mock() -> None:
     assert run.returncode == 1, run.stdout[-3000:]
     assert "Response violates schema" in run.stdout
     assert '"completed" is not one of' in run.stdout
+
+
+def test_schemathesis_cli_only_reads_with_the_projects_configuration() -> None:
+    """The README's line, pasted against a deployment, sends GET only: the
+    configuration disables cancel (no stateful link reaches it) and the coverage
+    phase's probes with other methods."""
+    with MockServer() as mock:
+        run = schemathesis_run(mock.url)
+        methods = {r.method for r in mock.requests.snapshot()}
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert methods == {"GET"}
