@@ -185,9 +185,13 @@ def _value_at(body: Any, pointer: str) -> Any:
     return body
 
 
-def _fits(group: Group, value: Any) -> bool:
-    """Whether the value where the verdicts part is one the finding is about."""
+def _fits(group: Group, change: VerdictChange, value: Any) -> bool:
+    """Whether the finding explains the change: a looser spec (a breaking finding) can only accept
+    what we reject, a narrower one only reject what we accept (a changed type either), and the
+    value where the verdicts part must be one the finding is about."""
     rule = group.id
+    if rule != "type-changed" and group.breaking != change.case.rejected:
+        return False
     if rule == "enum-value-added":
         return bool(value == group.theirs)
     if rule == "enum-value-removed":
@@ -219,7 +223,7 @@ def attribute(
                     continue
                 length = place.pointer.count("/")
                 concrete = ["/".join(p.split("/")[: length + 1]) for p in change.pointers if within(p, place.pointer)]
-                if not any(_fits(group, _value_at(change.case.body, at)) for at in concrete):
+                if not any(_fits(group, change, _value_at(change.case.body, at)) for at in concrete):
                     continue
                 if length > depth:
                     best, depth = [index], length
