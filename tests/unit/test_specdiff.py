@@ -418,3 +418,15 @@ def test_the_package_carries_the_decisions_file() -> None:
     assert '"contracts.specdiff"' in config
     decisions = yaml.safe_load((ROOT / "schemas" / "decisions.yaml").read_text(encoding="utf-8"))["decisions"]
     assert all({"id", "reason"} <= set(entry) for entry in decisions)
+
+
+def test_the_readme_example_is_a_real_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## When the vendor's spec changes") :]
+    block = section[section.index("```\nspec-diff: ") + 4 :]
+    shown = [line for line in block[: block.index("```")].splitlines() if "left out here" not in line]
+    monkeypatch.chdir(ROOT)  # the example names the spec relative to the clone
+    code, out = run("tests/cases/specs/drifted-3.1.yaml")
+    real = iter(out.splitlines())
+    assert code == 1
+    assert all(line in real for line in shown)  # in this order, some left out
