@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from contracts.errors import SpecError
 from contracts.specdiff import documents
 from contracts.specdiff.cases import VerdictChange, attribute, recorded_cases, verdict_changes
 from contracts.specdiff.classify import (
@@ -119,7 +120,10 @@ def spec_diff(
     ``cases=False`` skips judging the recorded cases. Raises
     :class:`~contracts.errors.SpecError` for a document that cannot be read."""
     theirs = documents.theirs(spec)
-    groups = grouped(changes(documents.ours(), theirs))
+    try:
+        groups = grouped(changes(documents.ours(), theirs))
+    except (TypeError, ValueError, AttributeError) as error:  # a member of the wrong kind deep inside theirs
+        raise SpecError(f"{theirs.source}: malformed OpenAPI document ({error})") from None
     if decisions is None or isinstance(decisions, Path):
         decisions = read_decisions(decisions or DECISIONS_PATH)
     decided = tuple(decisions)

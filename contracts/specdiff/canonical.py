@@ -75,8 +75,8 @@ def key(value: Any) -> str:
 
 
 def _types(raw: Any) -> frozenset[str] | None:
-    if raw is None:
-        return None
+    if not isinstance(raw, str | list | tuple | set | frozenset):
+        return None  # absent, or not a type a document can mean
     types = frozenset([raw] if isinstance(raw, str) else (str(t) for t in raw))
     return types - {"integer"} if "number" in types else types
 
@@ -95,9 +95,9 @@ def canonical(schema: Any, origin: str | None = None, base: str | None = None) -
     base = schema.get(ORIGIN) or base or origin  # what the members' places derive from: the definition
     origin = origin or base  # where this member is declared: two members of one definition stay apart
     parts = [_own(schema, origin, base or "")]
-    parts += [canonical(s, origin, base) for s in schema.get("allOf", [])]
+    parts += [canonical(s, origin, base) for s in _list(schema.get("allOf"))]
     for keyword in ("anyOf", "oneOf"):
-        if isinstance(schema.get(keyword), list) and schema[keyword]:
+        if _list(schema.get(keyword)):
             parts.append(union(canonical(s, origin, base) for s in schema[keyword]))
     if "then" in schema or "else" in schema:
         branches = [
@@ -106,6 +106,10 @@ def canonical(schema: Any, origin: str | None = None, base: str | None = None) -
         ]
         parts.append(union(branches))
     return merge(parts)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _own(schema: Mapping[str, Any], origin: str | None, base: str) -> Node:
@@ -128,7 +132,7 @@ def _own(schema: Mapping[str, Any], origin: str | None, base: str) -> Node:
             str(name): canonical(sub, f"{base}/properties/{name}")
             for name, sub in (properties.items() if isinstance(properties, Mapping) else ())
         },
-        required=frozenset(str(r) for r in schema.get("required", []) if isinstance(r, str)),
+        required=frozenset(r for r in _list(schema.get("required")) if isinstance(r, str)),
         items=canonical(schema["items"], f"{base}/items") if isinstance(schema.get("items"), Mapping | bool) else None,
         format=schema.get("format") if isinstance(schema.get("format"), str) else None,
         pattern=schema.get("pattern") if isinstance(schema.get("pattern"), str) else None,

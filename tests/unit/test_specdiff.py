@@ -430,3 +430,30 @@ def test_the_readme_example_is_a_real_run(monkeypatch: pytest.MonkeyPatch) -> No
     real = iter(out.splitlines())
     assert code == 1
     assert all(line in real for line in shown)  # in this order, some left out
+
+
+def schemas_of(document: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    return schemas
+
+
+ODD_MEMBERS = {
+    "a type that is a number": lambda d: schemas_of(d)["Job"].update(type=5),
+    "required as a string": lambda d: schemas_of(d)["Job"].update(required="id"),
+    "properties as a list": lambda d: schemas_of(d)["Job"].update(properties=[]),
+    "allOf as an object": lambda d: schemas_of(d)["JobAttributes"].update(allOf={"a": 1}),
+    "an invalid pattern": lambda d: schemas_of(d)["Error"]["properties"]["status"].update(pattern="(["),
+    "responses as a list": lambda d: d["paths"]["/pcm/jobs"]["get"].update(responses=[]),
+    "a path item as a list": lambda d: d["paths"].update({"/pcm/jobs": []}),
+}
+
+
+@pytest.mark.parametrize("plant", list(ODD_MEMBERS.values()), ids=list(ODD_MEMBERS))
+def test_members_of_the_wrong_kind_are_compared_never_a_crash(plant: Any) -> None:
+    document = yaml.safe_load((SPECS / "equivalent-3.1.yaml").read_text(encoding="utf-8"))
+    plant(document)
+    try:
+        diff = spec_diff(document)
+    except contracts.SpecError:
+        return
+    assert diff.differences  # something is reported, and nothing raised
