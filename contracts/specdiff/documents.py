@@ -99,7 +99,7 @@ def read_published(spec: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, A
         return _checked(spec, "<document>"), "<document>"
     source = "stdin" if str(spec) == "-" else str(spec)
     try:
-        text = sys.stdin.read() if str(spec) == "-" else Path(spec).read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(spec) == "-" else Path(spec).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise SpecError(f"{source}: cannot read: {reason}") from None
