@@ -128,7 +128,7 @@ def markdown(diff: SpecDiff, out: TextIO) -> None:
         out.write("No difference of meaning from our contract.\n")
         return
     out.write("| | finding | where | ours | theirs | what |\n| --- | --- | --- | --- | --- | --- |\n")
-    for d in diff.differences:
+    for d in sorted(diff.differences, key=lambda d: ORDER[d.classification]):
         first = d.places[0]
         where = f"`{first.operation}`" + (f" {first.status}" if first.status else "")
         where += (f" `{first.pointer}`" if first.pointer else "") + (
