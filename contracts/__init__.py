@@ -9,18 +9,19 @@ The public API::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from contracts.errors import ContractError, OptionError, SpecError, UnknownRoute, UnknownSchema
-from contracts.specdiff import Difference, SpecDiff, spec_diff
 from contracts.validation import Validator, validate
 from contracts.violations import Kind, Severity, Strictness, Violation, is_failure
 
 __all__ = [
     "ContractError",
-    "Difference",
     "Kind",
     "OptionError",
     "Severity",
-    "SpecDiff",
     "SpecError",
     "Strictness",
     "UnknownRoute",
@@ -32,3 +33,15 @@ __all__ = [
     "validate",
 ]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from contracts.specdiff.findings import SpecDiff
+
+
+def spec_diff(spec: str | Path | Mapping[str, Any], **options: Any) -> SpecDiff:
+    """How a published OpenAPI document differs from the contract: see
+    :func:`contracts.specdiff.findings.spec_diff` (imported when called, so that
+    ``import contracts`` does not pay for it)."""
+    from contracts.specdiff.findings import spec_diff as compare
+
+    return compare(spec, **options)

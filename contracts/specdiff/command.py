@@ -13,8 +13,6 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from contracts.specdiff import spec_diff
-from contracts.specdiff.classify import DECISIONS_PATH, read_accepted, write_accepted
 from contracts.specdiff.report import FORMATS, REPORTERS
 
 EXIT_OK, EXIT_BREAKING = 0, 1
@@ -35,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--decisions",
         metavar="FILE",
         type=Path,
-        default=DECISIONS_PATH,
         help="the decided differences (default: the project's schemas/decisions.yaml)",
     )
     parser.add_argument(
@@ -44,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from contracts.specdiff.classify import read_accepted, write_accepted  # only this command needs them
+    from contracts.specdiff.findings import spec_diff
+
     accepted = read_accepted(args.accept) if args.accept else frozenset()
     diff = spec_diff(args.spec, decisions=args.decisions, accepted=accepted, cases=not args.no_cases)
     REPORTERS[args.format](diff, out)

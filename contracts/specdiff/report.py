@@ -16,11 +16,11 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from contracts.specdiff.compare import Place
 from contracts.violations import show
 
 if TYPE_CHECKING:
-    from contracts.specdiff import Difference, SpecDiff
+    from contracts.specdiff.compare import Place
+    from contracts.specdiff.findings import Difference, SpecDiff
 
 Format = Literal["text", "json", "markdown"]
 FORMATS: tuple[Format, ...] = ("text", "json", "markdown")

@@ -24,10 +24,10 @@ import yaml
 import contracts
 from contracts.cli import main
 from contracts.registry import ROOT
-from contracts.specdiff import SpecDiff, spec_diff
 from contracts.specdiff.canonical import canonical
 from contracts.specdiff.compare import schema_changes
 from contracts.specdiff.documents import inline, published_resolver, upgraded
+from contracts.specdiff.findings import SpecDiff, spec_diff
 
 SPECS = Path(__file__).parent.parent / "cases" / "specs"
 LIST, JOB, ERRORS, CANCEL = (
