@@ -256,6 +256,12 @@ def test_our_per_type_meta_compares_as_one_meta_with_every_member() -> None:
     assert meta.required == {"x_request_id"}
 
 
+def test_a_member_named_nullable_is_a_member() -> None:
+    properties = {"nullable": {"type": "boolean"}}
+    assert upgraded({"type": "object", "properties": dict(properties)}) == {"type": "object", "properties": properties}
+    assert upgraded(dict(properties)) == properties  # the properties map itself goes through too
+
+
 def test_3_0_exclusive_bounds_become_numbers() -> None:
     assert upgraded({"type": "integer", "minimum": 0, "exclusiveMinimum": True}) == {
         "type": "integer",
