@@ -93,6 +93,16 @@ def path_names(template: str) -> list[str]:
 # ---------------------------------------------------------------- reading
 
 
+class JsonLikeLoader(yaml.SafeLoader):
+    """YAML as JSON sees it: an unquoted ``2020-09-22T09:00:00`` stays a string, not a datetime."""
+
+
+JsonLikeLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_published(spec: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
     """A published document from a path, ``-`` (standard input) or an already parsed mapping."""
     if isinstance(spec, Mapping):
@@ -107,7 +117,7 @@ def read_published(spec: str | Path | Mapping[str, Any]) -> tuple[Mapping[str, A
         document = json.loads(text)
     except ValueError:
         try:
-            document = yaml.safe_load(text)
+            document = yaml.load(text, Loader=JsonLikeLoader)  # a SafeLoader
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""

@@ -256,6 +256,16 @@ def test_our_per_type_meta_compares_as_one_meta_with_every_member() -> None:
     assert meta.required == {"x_request_id"}
 
 
+def test_unquoted_yaml_timestamps_stay_strings(tmp_path: Path) -> None:
+    text = (SPECS / "drifted-3.0.yaml").read_text(encoding="utf-8")
+    text = text.replace("enum: [pending, started,", "enum: [2020-09-22T09:00:00, pending, started,")
+    (tmp_path / "spec.yaml").write_text(text, encoding="utf-8")
+    code, out = run(str(tmp_path / "spec.yaml"), "--format", "json", "--no-cases")
+    assert code == 1
+    added = [d["theirs"] for d in json.loads(out)["differences"] if d["id"] == "enum-value-added"]
+    assert added == ["2020-09-22T09:00:00", "completed"]
+
+
 def test_a_member_named_nullable_is_a_member() -> None:
     properties = {"nullable": {"type": "boolean"}}
     assert upgraded({"type": "object", "properties": dict(properties)}) == {"type": "object", "properties": properties}
@@ -398,24 +408,33 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "contracts"]
 
 
-def test_the_installed_command_reads_standard_input() -> None:
-    spec = json.dumps(yaml.safe_load((SPECS / "drifted-3.1.yaml").read_text(encoding="utf-8")))
+def as_json(name: str) -> str:
+    return json.dumps(yaml.safe_load((SPECS / name).read_text(encoding="utf-8")))
+
+
+INSTALLED = {
+    "nothing to report, a file, text": (["equivalent-3.0.yaml"], None, 0, "summary: 0 breaking"),
+    "drift, standard input, JSON": (["-", "--format", "json"], as_json("drifted-3.1.yaml"), 1, '"source": "stdin"'),
+    "drift, a file, markdown": (["drifted-3.0.yaml", "--format", "markdown"], None, 1, "| :x: breaking |"),
+    "not OpenAPI, standard input": (["-"], "just: yaml\n", 2, ""),
+}
+
+
+@pytest.mark.parametrize("argv, stdin, code, shown", list(INSTALLED.values()), ids=list(INSTALLED))
+def test_the_installed_command(argv: list[str], stdin: str | None, code: int, shown: str) -> None:
     done = subprocess.run(
-        [*command(), "spec-diff", "-", "--format", "json"], input=spec, capture_output=True, text=True, cwd=ROOT,
-        timeout=120, check=False,
+        [*command(), "spec-diff", *argv], input=stdin, capture_output=True, text=True, cwd=SPECS, timeout=120,
+        check=False,
     )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    report = json.loads(done.stdout)
-    assert report["source"] == "stdin"
-    assert report["summary"]["breaking"] == 7
-
-
-def test_the_installed_command_exits_2_on_a_document_that_is_not_openapi() -> None:
-    done = subprocess.run(
-        [*command(), "spec-diff", "-"], input="just: yaml\n", capture_output=True, text=True, timeout=120, check=False
-    )
-    assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == "pcm-contracts: stdin: not an OpenAPI document (no 'openapi' member)\n"
+    assert done.returncode == code, done.stderr
+    assert shown in done.stdout
+    if code == 2:
+        assert (done.stdout, done.stderr) == (
+            "",
+            "pcm-contracts: stdin: not an OpenAPI document (no 'openapi' member)\n",
+        )
+    else:
+        assert done.stderr == ""
 
 
 def test_the_package_carries_the_decisions_file() -> None:
