@@ -6,7 +6,7 @@ shared error responses, unrelated paths) in both dialects:
 - equivalent-3.0.yaml, equivalent-3.1.yaml mean what our contract means,
   written differently (each file's header lists how): nothing is reported;
 - drifted-3.0.yaml, drifted-3.1.yaml carry planted differences (listed in each
-  file's header and, exactly, in PLANTED below): exactly those are reported.
+  file's header and, exactly, in EXPECTED below): exactly those are reported.
 """
 
 from __future__ import annotations
