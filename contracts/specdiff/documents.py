@@ -179,7 +179,9 @@ def inline(node: Any, resolve: Resolve, base: str, *, upgrade: bool = False, sta
 
 def upgraded(schema: dict[str, Any]) -> dict[str, Any]:
     """One OpenAPI 3.0 schema object in its 3.1 form (children already done)."""
-    if schema.get("nullable") is True and schema.pop("nullable") and "type" in schema:  # not a member named so
+    if schema.get("nullable") is True and schema.pop("nullable"):  # the keyword, not a member named so
+        if "type" not in schema:  # e.g. {allOf: [{$ref: ...}], nullable: true}: that, or null
+            return {"anyOf": [schema, {"type": "null"}]}
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         schema["type"] = [*types, "null"] if "null" not in types else types
     for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):

@@ -206,6 +206,10 @@ STRING_OR_NULL_31 = {"type": ["string", "null"], "format": "date-time"}
 SAME_MEANING = {
     "const vs a single-value enum": ({"const": "pim-job"}, {"type": "string", "enum": ["pim-job"]}),
     "nullable vs a type array": (STRING_OR_NULL_31, {"type": "string", "format": "date-time", "nullable": True}),
+    "nullable beside an allOf $ref vs a type array": (
+        {"type": ["string", "null"], "minLength": 1},
+        {"allOf": [{"$ref": "#/components/schemas/Id"}], "nullable": True},
+    ),
     "anyOf with null vs a type array": (
         STRING_OR_NULL_31,
         {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
