@@ -67,6 +67,16 @@ def parser() -> argparse.ArgumentParser:
 
     mock = commands.add_parser("mock", help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted")
     mock_command.add_arguments(mock)
+
+    from contracts.specdiff import command as specdiff_command
+
+    spec_diff = commands.add_parser(
+        "spec-diff",
+        help="report how a published OpenAPI spec of the Jobs API differs from the contract",
+        description="Compare a published OpenAPI document's Jobs operations with the contract, "
+        "semantically; classify each difference as breaking, not breaking or decided.",
+    )
+    specdiff_command.add_arguments(spec_diff)
     return top
 
 
@@ -206,6 +216,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             from contracts.mock import command as mock_command
 
             return mock_command.run(args, out)
+        if args.command == "spec-diff":
+            from contracts.specdiff import command as specdiff_command
+
+            return specdiff_command.run(args, out)
         return run_rules(out)
     except ContractError as error:
         sys.stderr.write(f"pcm-contracts: {error}\n")

@@ -7,7 +7,8 @@ cannot be answered at all::
     ContractError                 base of everything raised here
     ├── UnknownRoute              no documented operation for (method, path)
     ├── UnknownSchema             no schema with that $id in schemas/
-    └── OptionError               a malformed option value (e.g. --strictness)
+    ├── OptionError               a malformed option value (e.g. --strictness)
+    └── SpecError                 a published OpenAPI document that cannot be read (spec-diff)
 """
 
 from __future__ import annotations
@@ -27,3 +28,8 @@ class UnknownSchema(ContractError):
 
 class OptionError(ContractError, ValueError):
     """An option value could not be parsed."""
+
+
+class SpecError(ContractError):
+    """A published OpenAPI document cannot be read: unreadable, not YAML/JSON, not
+    OpenAPI 3.0/3.1, or a ``$ref`` that does not resolve or refers to itself."""
