@@ -269,15 +269,13 @@ def contract_schema(contract_target: Target) -> Any:
 
     from contracts.registry import PACKAGE
     from contracts.routing import OPENAPI_PATH
+    from contracts.transport import through_client
 
     settings = contract_target.settings
     config = SchemathesisConfig.from_path(PACKAGE / "schemathesis.toml")
-    schema = schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config)
-    schema.config.update(
-        base_url=contract_target.base_url,
-        request_timeout=settings.politeness.timeout,
-        rate_limit=f"{max(1, int(settings.politeness.rate))}/s" if settings.politeness.rate > 0 else None,
-    )
+    schema = through_client(schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config), contract_target.client)
+    # the rate limit, the budget, the deadline and the body cap are the client's (contracts.transport)
+    schema.config.update(base_url=contract_target.base_url, request_timeout=settings.politeness.timeout)
     schema.config.generation.update(max_examples=settings.max_examples)
     if contract_target.mock is not None:  # probing other methods is for the mock only, --allow-writes or not
         from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
@@ -325,13 +323,25 @@ def generate_payloads(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("payload", [pytest.param(item, id=item.source) for item in items])
 
 
-def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
-    """The one-line reason when an exception means the target cannot be checked."""
+def target_error_in(error: BaseException) -> BaseException | None:
+    """The :class:`TargetError` that ``error`` is or holds (hypothesis and
+    schemathesis may wrap it in an exception group)."""
     from contracts.client import TargetError
 
-    error = excinfo.value
     if isinstance(error, TargetError):
-        return str(error)
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            if (found := target_error_in(inner)) is not None:
+                return found
+    return None
+
+
+def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """The one-line reason when an exception means the target cannot be checked."""
+    error = excinfo.value
+    if (found := target_error_in(error)) is not None:
+        return str(found)
     try:
         import requests
     except ImportError:  # pragma: no cover - schemathesis depends on requests
@@ -353,15 +363,28 @@ def pytest_runtest_makereport(
         item.config.stash[TARGET_ERROR_KEY] = reason
         item.session.shouldstop = f"the target cannot be checked: {reason}"
         report.longrepr = f"target error: {reason}"
+    redact_report(report)
     if call.when == "call" and item.get_closest_marker("live") and report.outcome in ("passed", "failed"):
         item.config.stash[LIVE_RUN_KEY] += 1
     return report
 
 
+def redact_report(report: pytest.TestReport) -> None:
+    """Mask every known secret in what a report carries to the terminal, JUnit
+    XML and other reporters: the failure text (a deployment may echo the token
+    into a body that a failure message quotes, schemathesis' excerpts
+    included) and the captured output and logs."""
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if redact(text) != text:
+            report.longrepr = redact(text)
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     target = config.stash.get(TARGET_KEY, None)
     if target is not None and config.stash.get(LIVE_RUN_KEY, 0):
-        sent = Counter(exchange.method for exchange in target.client.log) + target.sent
+        sent = Counter(exchange.method for exchange in target.client.log)  # schemathesis' requests included
         by_method = ", ".join(f"{method} {count}" for method, count in sorted(sent.items())) or "none"
         terminalreporter.write_line(
             f"contract target {target.base_url}: {sum(sent.values())} requests ({by_method}); "
