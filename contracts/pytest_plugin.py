@@ -11,7 +11,8 @@ pytest-playwright and pytest-selenium; the precedence with the project's own
 variables is in :mod:`contracts.target`.
 
 Outcome: a contract violation fails its test; a target that cannot be checked
-(refused, timeout, reset, 429 after retries, no credentials accepted) stops the
+(refused, timeout, reset, a body past the cap, a redirect, the budget spent,
+429 after retries, no credentials accepted) stops the
 run after one clear report and exits with :data:`EXIT_TARGET_ERROR`; a run
 aimed at a deployment in which no live check executed exits with 5.
 """
@@ -75,7 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="requests per second at most; 0 for no limit (10; no limit against the built-in mock)",
     )
     group.addoption("--request-budget", type=int, default=1000, metavar="N", help="requests in the run at most (1000)")
-    group.addoption("--request-timeout", type=float, default=10.0, metavar="S", help="seconds per request (10)")
+    group.addoption(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds per request in total: connect, headers and body (10)",
+    )
     group.addoption(
         "--max-examples", type=int, default=25, metavar="N", help="property-based examples per operation (25)"
     )
@@ -379,6 +386,24 @@ def redact_report(report: pytest.TestReport) -> None:
         if redact(text) != text:
             report.longrepr = redact(text)
     report.sections = [(title, redact(content)) for title, content in report.sections]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: Any, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
+    """schemathesis rewrites a failure's text here, after the report was made: mask it again."""
+    redact_report(report)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Mask secrets in what pytest's log file and live log write (captured logs
+    are masked with the reports)."""
+    from contracts.redaction import RedactingFilter
+
+    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    for name in ("log_file_handler", "log_cli_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if handler is not None:
+            handler.addFilter(RedactingFilter())
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -99,8 +99,8 @@ def answer(conn: socket.socket, status: int, body: bytes = b"", headers: dict[st
     conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
 
 
-def answer_json(conn: socket.socket, status: int, body: Any) -> None:
-    answer(conn, status, json.dumps(body).encode(), {"Content-Type": "application/json"})
+def answer_json(conn: socket.socket, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    answer(conn, status, json.dumps(body).encode(), {"Content-Type": "application/json", **(headers or {})})
 
 
 def dribble(conn: socket.socket, stopped: threading.Event, head: bytes, *, every: float, seconds: float) -> None:
@@ -171,3 +171,44 @@ def elapsed(action: Callable[[], object]) -> float:
     with suppress(Exception):  # only the time matters here; callers assert on the error separately
         action()
     return time.monotonic() - start
+
+
+ECHO_JOB_ID = "1ea62172-57f6-45e5-a708-ab5bd634e3f9"
+
+
+def echoed_job(token: str) -> dict[str, Any]:
+    """A job whose ``type`` is the caller's token (undocumented: every check quotes it)."""
+    return {
+        "type": "pim-job",
+        "id": ECHO_JOB_ID,
+        "attributes": {
+            "created_at": "2024-01-05T13:46:41.695Z",
+            "updated_at": "2024-01-05T13:46:42.07Z",
+            "status": "pending",
+            "type": token,
+        },
+        "meta": {"x_request_id": "7e832a26-d615-4305-b26a-e33c9c2fc06a"},
+    }
+
+
+def echoing(token: str) -> Handler:
+    """A Jobs API that echoes the bearer token back: in a response header, in
+    the one job it knows (list and Get a Job), and in the ``detail`` of every
+    error."""
+
+    def handle(received: Received, conn: socket.socket, stopped: threading.Event) -> None:
+        given = received.headers.get("authorization", "").removeprefix("Bearer ")
+        path = received.path.split("?", 1)[0]
+        echo = {"X-Echo-Authorization": received.headers.get("authorization", "")}
+        if given != token:
+            detail = f"the token {given!r} is not valid"
+            answer_json(conn, 401, {"errors": [{"status": "401", "title": "Unauthorized", "detail": detail}]}, echo)
+        elif path == "/pcm/jobs":
+            answer_json(conn, 200, {"data": [echoed_job(token)], "meta": {"results": {"total": 1}}}, echo)
+        elif path == f"/pcm/jobs/{ECHO_JOB_ID}":
+            answer_json(conn, 200, {"data": echoed_job(token)}, echo)
+        else:
+            detail = f"no job here for Bearer {token}"
+            answer_json(conn, 404, {"errors": [{"status": "404", "title": "Not Found", "detail": detail}]}, echo)
+
+    return handle
