@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 EXIT_TARGET_ERROR = 6
 SUITE_PACKAGE = "contracts.suite"
 TARGET_ERROR_KEY = pytest.StashKey[str]()
+TARGET_ERROR_SHOWN_KEY = pytest.StashKey[bool]()
 LIVE_RUN_KEY = pytest.StashKey[int]()
 LIVE_COLLECTED_KEY = pytest.StashKey[bool]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -367,9 +368,16 @@ def pytest_runtest_makereport(
     report = yield
     if call.excinfo is not None and (reason := is_target_failure(call.excinfo)):
         reason = redact(reason)
-        item.config.stash[TARGET_ERROR_KEY] = reason
-        item.session.shouldstop = f"the target cannot be checked: {reason}"
-        report.longrepr = f"target error: {reason}"
+        if item.config.stash.get(TARGET_ERROR_SHOWN_KEY, False):
+            # shown once: what runs on (schemathesis' other operations, in the same test) was never checked
+            report.outcome = "skipped"
+            path, line, _ = item.location
+            report.longrepr = (path, (line or 0) + 1, "Skipped: not checked, the target cannot be checked")
+        else:
+            item.config.stash[TARGET_ERROR_KEY] = reason
+            item.config.stash[TARGET_ERROR_SHOWN_KEY] = True
+            item.session.shouldstop = f"the target cannot be checked: {reason}"
+            report.longrepr = f"target error: {reason}"
     redact_report(report)
     if call.when == "call" and item.get_closest_marker("live") and report.outcome in ("passed", "failed"):
         item.config.stash[LIVE_RUN_KEY] += 1

@@ -36,6 +36,8 @@ class Listener:
     handler: Handler
     host: str = "127.0.0.1"
     requests: list[Received] = field(default_factory=list)
+    held: list[float] = field(default_factory=list)
+    """Per request, seconds from its arrival until the answer was sent or the client hung up."""
     stopped: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -69,12 +71,18 @@ class Listener:
             conn.settimeout(10)
             try:
                 received = read_request(conn)
-                if received is None:
-                    return
-                self.requests.append(received)
+            except OSError:
+                return
+            if received is None:
+                return
+            self.requests.append(received)
+            start = time.monotonic()
+            try:
                 self.handler(received, conn, self.stopped)
             except OSError:  # the client gave up: that is what most of these servers are for
                 pass
+            finally:
+                self.held.append(time.monotonic() - start)
 
 
 def read_request(conn: socket.socket) -> Received | None:
