@@ -295,9 +295,7 @@ def bounded_transport() -> httpx.HTTPTransport:
     per-phase timeouts and the body's deadline check apply.
     """
     transport = httpx.HTTPTransport()
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(), network_backend=DeadlineBackend()
-    )
+    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=DeadlineBackend())
     return transport
 
 
