@@ -3,9 +3,14 @@
 * **Reads only.** Any method other than GET raises :class:`WriteRefused`
   unless the client was built with ``allow_writes=True``; the one exception is
   the client-credentials token request (``POST /oauth/access_token``).
-* **Polite.** A requests-per-second limit, a total request budget, a timeout
-  on every request, bounded retries of 429 that honour ``Retry-After``, and a
-  cap on the size of a body it reads.
+* **Polite.** A requests-per-second limit, a total request budget, bounded
+  retries of 429 that honour ``Retry-After``.
+* **Bounded.** Every request has one total deadline (connect, headers and
+  body together, see :class:`DeadlineBackend`), and a cap on the size of the
+  body it reads (a declared ``Content-Length`` above it is refused unread).
+  A 3xx answer is never followed: it is :class:`Redirected`, naming its
+  ``Location``. After the first transport failure every later request fails
+  the same way at once, unsent: the target cannot be checked.
 * **No secrets out.** The bearer token and client secret live in
   :class:`~contracts.redaction.Secret` values; every message this module writes passes through
   :func:`redact`, and :meth:`Answer.curl` masks the ``Authorization`` header.
@@ -16,7 +21,8 @@ never a traceback of httpx internals::
     ContractError
     └── TargetError              the target cannot be checked at all
         ├── Unreachable          refused, DNS failure, reset, truncated body
-        ├── TimedOut             no answer within the timeout
+        ├── TimedOut             no complete answer within the deadline
+        ├── Redirected           a 3xx answer (the base URL is not the API's)
         ├── RateLimited          still 429 after the allowed retries
         ├── BodyTooLarge         a body larger than the cap
         ├── BudgetExhausted      the request budget is spent
@@ -31,10 +37,12 @@ import json
 import shlex
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpcore
 import httpx
 
 from contracts.errors import ContractError
@@ -57,6 +65,10 @@ class TimedOut(TargetError):
 
 
 class RateLimited(TargetError):
+    pass
+
+
+class Redirected(TargetError):
     pass
 
 
@@ -187,6 +199,106 @@ class Exchange:
     status: int | None
 
 
+class _Deadline(threading.local):
+    at: float | None = None
+
+
+_DEADLINE = _Deadline()
+"""The monotonic time by which the request in progress on this thread must be done."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Bound every socket operation of this thread's request to ``seconds`` in total."""
+    _DEADLINE.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _DEADLINE.at = None
+
+
+def _within(timeout: float | None, error: type[Exception] = httpcore.ReadTimeout) -> float | None:
+    """The socket timeout of one operation: its own, shortened to what is left of the deadline."""
+    at = _DEADLINE.at
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the total deadline of the request has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the request's deadline.
+
+    httpx's timeouts are per phase and per socket operation: a server that
+    sends a byte every half second, or headers without end, never trips a 1 s
+    read timeout. Here each ``recv``/``send`` waits at most what is left of
+    the request's total deadline, so the whole exchange is bounded.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _within(timeout, httpcore.ConnectTimeout))
+        return DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's blocking sockets, each bounded by the request's deadline."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _within(timeout, httpcore.ConnectTimeout)
+        return DeadlineStream(self._inner.connect_tcp(host, port, bounded, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _within(timeout, httpcore.ConnectTimeout)
+        return DeadlineStream(self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def bounded_transport() -> httpx.HTTPTransport:
+    """httpx's default transport on :class:`DeadlineBackend` sockets.
+
+    httpx does not take a network backend, so its connection pool is replaced
+    by one built the same way with that backend (httpx is pinned below 0.29).
+    A proxy from the environment gets httpx's own transport: there, only the
+    per-phase timeouts and the body's deadline check apply.
+    """
+    transport = httpx.HTTPTransport()
+    transport._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=DeadlineBackend())
+    return transport
+
+
 class ApiClient:
     """Sends requests to one target, within the :class:`Politeness` limits."""
 
@@ -210,10 +322,11 @@ class ApiClient:
         self._sleep = sleep
         self._last = 0.0
         self._lock = threading.Lock()
+        self._failure: TargetError | None = None
         self._http = httpx.Client(
             timeout=politeness.timeout,
             follow_redirects=False,
-            transport=transport,
+            transport=transport if transport is not None else bounded_transport(),
             headers={"Accept": "application/json", "User-Agent": "pcm-contracts"},
         )
 
@@ -235,9 +348,23 @@ class ApiClient:
 
         A 401 with a renewable token source is retried once with a fresh token.
         """
-        answer = self.send("GET", path, auth=auth, headers=headers)
+        return self.fetch("GET", self.base_url + path, auth=auth, headers=headers)
+
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        *,
+        auth: bool = True,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> Answer:
+        """Send to a full ``url`` of the target (schemathesis' requests come
+        this way); a 401 with a renewable token source is retried once with a
+        fresh token."""
+        answer = self.request(method, url, auth=auth, headers=headers, content=content)
         if answer.status == 401 and auth and isinstance(self.token_source, ClientCredentials):
-            answer = self.send("GET", path, auth=auth, headers=headers, renew=True)
+            answer = self.request(method, url, auth=auth, headers=headers, content=content, renew=True)
         return answer
 
     def send(
@@ -250,15 +377,30 @@ class ApiClient:
         data: Mapping[str, str] | None = None,
         renew: bool = False,
     ) -> Answer:
+        return self.request(method, self.base_url + path, auth=auth, headers=headers, data=data, renew=renew)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        auth: bool = True,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        renew: bool = False,
+    ) -> Answer:
+        """One request (and its 429 retries); the token, when ``auth``, is the
+        token source's at the moment it is sent."""
         method = method.upper()
-        url = self.base_url + path
-        if method != "GET" and not self.allow_writes and not (method == "POST" and path == TOKEN_PATH):
+        token_request = method == "POST" and url == self.base_url + TOKEN_PATH
+        if method != "GET" and not self.allow_writes and not token_request:
             raise WriteRefused(f"refused to send {method} {url}: the suite only reads unless --allow-writes is given")
         sent = SecretHeaders(headers or {})
         if auth and self.token_source is not None:
             sent["Authorization"] = f"Bearer {self.token_source.token(self, renew=renew).reveal()}"
         for attempt in range(self.politeness.retries + 1):
-            answer = self._once(method, url, sent, data)
+            answer = self._once(method, url, sent, data, content)
             if answer.status != 429:
                 if self.observer is not None:
                     self.observer(answer)
@@ -270,8 +412,17 @@ class ApiClient:
             f"{method} {url} still answered 429 Too Many Requests after {self.politeness.retries} retries"
         )
 
-    def _once(self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, str] | None) -> Answer:
+    def _once(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: Mapping[str, str] | None,
+        content: bytes | None,
+    ) -> Answer:
         with self._lock:
+            if self._failure is not None:  # the target cannot be checked: nothing more is sent
+                raise type(self._failure)(str(self._failure))
             if self.sent >= self.politeness.budget:
                 raise BudgetExhausted(
                     f"the request budget of {self.politeness.budget} is spent (raise --request-budget)"
@@ -284,32 +435,65 @@ class ApiClient:
             exchange = Exchange(method, url, None)
             self.log.append(exchange)
         try:
-            content, response = self._read(method, url, headers, data)
+            body, response = self._read(method, url, headers, data, content)
+            with self._lock:
+                self.log[self.log.index(exchange)] = Exchange(method, url, response.status_code)
+            if response.is_redirect or 300 <= response.status_code < 400:
+                location = redact(response.headers.get("location", "(no Location)"))
+                raise Redirected(
+                    f"{method} {url} answered {response.status_code} redirecting to {location}: the base URL is "
+                    "not the API's (check its scheme, host and path prefix); redirects are never followed"
+                )
         except httpx.TimeoutException:
-            raise TimedOut(f"{method} {url}: no answer within {self.politeness.timeout:g} s") from None
+            raise self._failed(
+                TimedOut(
+                    f"{method} {url}: no answer within {self.politeness.timeout:g} s "
+                    "(the deadline for connecting, the headers and the body together)"
+                )
+            ) from None
         except (httpx.TransportError, httpx.StreamError) as error:
-            raise Unreachable(f"{method} {url}: {describe(error)}") from None
-        with self._lock:
-            self.log[self.log.index(exchange)] = Exchange(method, url, response.status_code)
+            raise self._failed(Unreachable(f"{method} {url}: {describe(error)}")) from None
+        except (BodyTooLarge, Redirected) as error:
+            raise self._failed(error) from None
         return Answer(
             method=method,
             url=url,
             status=response.status_code,
             headers={k.lower(): redact(v) for k, v in response.headers.items()},
-            content=content,
+            content=body,
             sent_auth="Authorization" in headers,
         )
 
+    def _failed(self, error: TargetError) -> TargetError:
+        self._failure = error
+        return error
+
     def _read(
-        self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, str] | None
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: Mapping[str, str] | None,
+        content: bytes | None,
     ) -> tuple[bytes, httpx.Response]:
-        cap = self.politeness.max_body_bytes
-        with self._http.stream(method, url, headers=headers, data=data) as response:
+        cap, timeout = self.politeness.max_body_bytes, self.politeness.timeout
+        ends = time.monotonic() + timeout
+        with deadline(timeout), self._http.stream(method, url, headers=headers, data=data, content=content) as response:
+            if 300 <= response.status_code < 400:
+                return b"", response  # a redirect's body is never read
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise BodyTooLarge(
+                    f"{method} {url}: declared a body of {int(declared)} bytes, larger than {cap} bytes (the cap); "
+                    "not read"
+                )
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > cap:
                     raise BodyTooLarge(f"{method} {url}: body larger than {cap} bytes (the cap)")
+                if time.monotonic() > ends:  # also with a transport whose sockets are not bounded
+                    raise httpx.ReadTimeout("the total deadline of the request has passed")
                 chunks.append(chunk)
         return b"".join(chunks), response
 

@@ -11,7 +11,8 @@ pytest-playwright and pytest-selenium; the precedence with the project's own
 variables is in :mod:`contracts.target`.
 
 Outcome: a contract violation fails its test; a target that cannot be checked
-(refused, timeout, reset, 429 after retries, no credentials accepted) stops the
+(refused, timeout, reset, a body past the cap, a redirect, the budget spent,
+429 after retries, no credentials accepted) stops the
 run after one clear report and exits with :data:`EXIT_TARGET_ERROR`; a run
 aimed at a deployment in which no live check executed exits with 5.
 """
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 EXIT_TARGET_ERROR = 6
 SUITE_PACKAGE = "contracts.suite"
 TARGET_ERROR_KEY = pytest.StashKey[str]()
+TARGET_ERROR_SHOWN_KEY = pytest.StashKey[bool]()
 LIVE_RUN_KEY = pytest.StashKey[int]()
 LIVE_COLLECTED_KEY = pytest.StashKey[bool]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -75,7 +77,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="requests per second at most; 0 for no limit (10; no limit against the built-in mock)",
     )
     group.addoption("--request-budget", type=int, default=1000, metavar="N", help="requests in the run at most (1000)")
-    group.addoption("--request-timeout", type=float, default=10.0, metavar="S", help="seconds per request (10)")
+    group.addoption(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds per request in total: connect, headers and body (10)",
+    )
     group.addoption(
         "--max-examples", type=int, default=25, metavar="N", help="property-based examples per operation (25)"
     )
@@ -269,15 +277,13 @@ def contract_schema(contract_target: Target) -> Any:
 
     from contracts.registry import PACKAGE
     from contracts.routing import OPENAPI_PATH
+    from contracts.transport import through_client
 
     settings = contract_target.settings
     config = SchemathesisConfig.from_path(PACKAGE / "schemathesis.toml")
-    schema = schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config)
-    schema.config.update(
-        base_url=contract_target.base_url,
-        request_timeout=settings.politeness.timeout,
-        rate_limit=f"{max(1, int(settings.politeness.rate))}/s" if settings.politeness.rate > 0 else None,
-    )
+    schema = through_client(schemathesis.openapi.from_path(str(OPENAPI_PATH), config=config), contract_target.client)
+    # the rate limit, the budget, the deadline and the body cap are the client's (contracts.transport)
+    schema.config.update(base_url=contract_target.base_url, request_timeout=settings.politeness.timeout)
     schema.config.generation.update(max_examples=settings.max_examples)
     if contract_target.mock is not None:  # probing other methods is for the mock only, --allow-writes or not
         from schemathesis.config._phases import DEFAULT_UNEXPECTED_METHODS
@@ -325,13 +331,25 @@ def generate_payloads(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("payload", [pytest.param(item, id=item.source) for item in items])
 
 
-def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
-    """The one-line reason when an exception means the target cannot be checked."""
+def target_error_in(error: BaseException) -> BaseException | None:
+    """The :class:`TargetError` that ``error`` is or holds (hypothesis and
+    schemathesis may wrap it in an exception group)."""
     from contracts.client import TargetError
 
-    error = excinfo.value
     if isinstance(error, TargetError):
-        return str(error)
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            if (found := target_error_in(inner)) is not None:
+                return found
+    return None
+
+
+def is_target_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """The one-line reason when an exception means the target cannot be checked."""
+    error = excinfo.value
+    if (found := target_error_in(error)) is not None:
+        return str(found)
     try:
         import requests
     except ImportError:  # pragma: no cover - schemathesis depends on requests
@@ -350,18 +368,56 @@ def pytest_runtest_makereport(
     report = yield
     if call.excinfo is not None and (reason := is_target_failure(call.excinfo)):
         reason = redact(reason)
-        item.config.stash[TARGET_ERROR_KEY] = reason
-        item.session.shouldstop = f"the target cannot be checked: {reason}"
-        report.longrepr = f"target error: {reason}"
+        if item.config.stash.get(TARGET_ERROR_SHOWN_KEY, False):
+            # shown once: what runs on (schemathesis' other operations, in the same test) was never checked
+            report.outcome = "skipped"
+            path, line, _ = item.location
+            report.longrepr = (path, (line or 0) + 1, "Skipped: not checked, the target cannot be checked")
+        else:
+            item.config.stash[TARGET_ERROR_KEY] = reason
+            item.config.stash[TARGET_ERROR_SHOWN_KEY] = True
+            item.session.shouldstop = f"the target cannot be checked: {reason}"
+            report.longrepr = f"target error: {reason}"
+    redact_report(report)
     if call.when == "call" and item.get_closest_marker("live") and report.outcome in ("passed", "failed"):
         item.config.stash[LIVE_RUN_KEY] += 1
     return report
 
 
+def redact_report(report: pytest.TestReport) -> None:
+    """Mask every known secret in what a report carries to the terminal, JUnit
+    XML and other reporters: the failure text (a deployment may echo the token
+    into a body that a failure message quotes, schemathesis' excerpts
+    included) and the captured output and logs."""
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if redact(text) != text:
+            report.longrepr = redact(text)
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: Any, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
+    """schemathesis rewrites a failure's text here, after the report was made: mask it again."""
+    redact_report(report)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Mask secrets in what pytest's log file and live log write (captured logs
+    are masked with the reports)."""
+    from contracts.redaction import RedactingFilter
+
+    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    for name in ("log_file_handler", "log_cli_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if handler is not None:
+            handler.addFilter(RedactingFilter())
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     target = config.stash.get(TARGET_KEY, None)
     if target is not None and config.stash.get(LIVE_RUN_KEY, 0):
-        sent = Counter(exchange.method for exchange in target.client.log) + target.sent
+        sent = Counter(exchange.method for exchange in target.client.log)  # schemathesis' requests included
         by_method = ", ".join(f"{method} {count}" for method, count in sorted(sent.items())) or "none"
         terminalreporter.write_line(
             f"contract target {target.base_url}: {sum(sent.values())} requests ({by_method}); "

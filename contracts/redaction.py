@@ -10,6 +10,7 @@ may write it.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
@@ -91,3 +92,16 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     for value in sorted({*SECRETS, *extra}, key=len, reverse=True):
         text = text.replace(value, MASK)
     return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks every known secret in a log record before a handler writes it
+    (httpcore's DEBUG log quotes response headers, which a server may use to
+    echo the token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

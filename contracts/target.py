@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contracts.client import (
@@ -153,8 +152,6 @@ class Target:
     job_ids: tuple[str, ...]
     discovery: str
     coverage: Coverage
-    sent: Counter[str] = field(default_factory=Counter)
-    """Requests of the schemathesis runs, by method (the client keeps its own log)."""
 
     def auth_headers(self) -> SecretHeaders:
         """The Authorization header for requests sent outside the client (schemathesis)."""

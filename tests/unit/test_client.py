@@ -14,7 +14,9 @@ from contracts.client import (
     ClientCredentials,
     Politeness,
     RateLimited,
+    Redirected,
     StaticToken,
+    TargetError,
     TimedOut,
     Unreachable,
     WriteRefused,
@@ -22,6 +24,7 @@ from contracts.client import (
 )
 from contracts.redaction import Secret, SecretHeaders, redact
 from contracts.responses import content_type_findings
+from tests import hostile
 
 BASE = "https://api.example.test"
 CANARY = "canary-token-7f3a9c"
@@ -56,7 +59,8 @@ def test_get_sends_the_bearer_token_and_reads_json(mocked: respx.MockRouter) -> 
 
 def test_timeout_is_one_line_timed_out(mocked: respx.MockRouter) -> None:
     mocked.get(JOB).mock(side_effect=httpx.ReadTimeout("timed out"))
-    with pytest.raises(TimedOut, match=r"^GET https://api\.example\.test/pcm/jobs/\S+: no answer within 10 s$"):
+    reason = r"^GET https://api\.example\.test/pcm/jobs/\S+: no answer within 10 s \(the deadline .*\)$"
+    with pytest.raises(TimedOut, match=reason):
         client().get(JOB)
 
 
@@ -199,3 +203,73 @@ def test_secrets_never_show_themselves() -> None:
     for text in (repr(secret), str(secret), f"{secret}", repr(headers), str(headers)):
         assert CANARY not in text
     assert redact(f"x {CANARY} y") == "x *** y"
+
+
+# Against real socket servers (tests/hostile.py): the bounds hold on the wire,
+# where httpx's per-phase timeouts alone do not.
+
+TIMEOUT = 1.0
+"""The request timeout of these tests; each server would go on for 60 s."""
+
+
+def real(url: str) -> ApiClient:
+    return ApiClient(url, token=StaticToken(Secret(CANARY)), politeness=Politeness(rate=0, timeout=TIMEOUT))
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [hostile.dribbling_body(), hostile.dribbling_headers(), hostile.endless_headers],
+    ids=["dribbling-body", "dribbling-headers", "endless-headers"],
+)
+def test_a_server_that_never_finishes_answering_is_a_target_error_within_the_deadline(
+    handler: hostile.Handler,
+) -> None:
+    # Without the deadline: a byte every 0.5 s never trips httpx's 1 s read timeout (60 s here).
+    with hostile.listening(handler) as server:
+        api = real(server.url)
+        took = hostile.elapsed(lambda: api.get(JOB))
+        with pytest.raises(TargetError):
+            api.get(JOB)
+    assert took < 2 * TIMEOUT
+    assert len(server.requests) == 1  # the second request was refused unsent: the target cannot be checked
+
+
+def test_dribbling_body_is_timed_out() -> None:
+    with hostile.listening(hostile.dribbling_body()) as server, pytest.raises(TimedOut, match="within 1 s"):
+        real(server.url).get(JOB)
+
+
+def test_a_claimed_huge_body_is_refused_unread() -> None:
+    flood = hostile.Flood(size=64 * 1024 * 1024, claim=10 * 1024**3)
+    with hostile.listening(flood) as server:
+        api = real(server.url)
+        with pytest.raises(BodyTooLarge, match="declared a body of 10737418240 bytes"):
+            api.get(JOB)
+        took = hostile.elapsed(lambda: api.get(JOB))
+    assert took < TIMEOUT
+
+
+def test_a_body_past_the_cap_is_refused_at_the_cap() -> None:
+    flood = hostile.Flood(size=6 * 1024 * 1024)  # no Content-Length: read until the connection closes
+    with hostile.listening(flood) as server, pytest.raises(BodyTooLarge, match="body larger than 5242880 bytes"):
+        real(server.url).get(JOB)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_one_target_error_naming_its_location_and_never_followed(status: int) -> None:
+    with (
+        hostile.listening(hostile.answer_recorder, host="127.0.0.2") as elsewhere,
+        hostile.listening(hostile.redirecting(status, elsewhere.url)) as server,
+        pytest.raises(Redirected, match=f"answered {status} redirecting to {elsewhere.url}{JOB}"),
+    ):
+        real(server.url).get(JOB)
+    assert elsewhere.requests == []
+
+
+def test_a_redirect_to_the_same_host_is_a_target_error_too() -> None:
+    with (
+        hostile.listening(hostile.redirecting(301, "/api")) as server,
+        pytest.raises(Redirected, match=f"redirecting to /api{JOB}"),
+    ):
+        real(server.url).get(JOB)
+    assert len(server.requests) == 1
