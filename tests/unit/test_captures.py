@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from contracts.captures import Payload, Unreadable, parse, read
+from contracts.captures import Payload, Unreadable, read
 from contracts.cli import main
 from contracts.registry import ROOT
 from contracts.verdicts import Checker, Summary
@@ -126,10 +126,10 @@ def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inpu
     reasons = {name: r.reason for name, r in results.items() if r.verdict in ("unreadable", "skipped")}
     assert reasons["broken.json"] == "invalid JSON (truncated?): Expecting value (line 1, column 16)"
     assert reasons["empty.json"] == "empty file"
-    assert reasons["latin1.json"] == "not UTF-8 text (byte 0xe9 at offset 14)"
-    assert reasons["deep.json"] == "nested too deeply to read"
-    assert reasons["huge-number.json"].startswith("unreadable number:")
-    assert reasons["duplicate-keys.json"] == "duplicate key 'title' in one object (which value counts is undefined)"
+    assert reasons["latin1.json"] == "invalid UTF-8 at byte 14 (0xe9)"
+    assert reasons["deep.json"] == "nested deeper than 64 levels"
+    assert reasons["huge-number.json"] == "a number of 5000 digits is out of range"
+    assert reasons["duplicate-keys.json"] == "duplicate key 'title' in the object at /errors/0"
     assert reasons["gone.json"] == "no such file"
     assert reasons["log.jsonl:5"].startswith("invalid JSON (truncated?)")
     assert reasons["capture.har#2"].startswith("not an operation of this contract: GET /pcm/products")
@@ -305,11 +305,7 @@ def test_exit_codes_for_valid_and_invalid(tmp_path: Path) -> None:
     assert main(["validate", str(good), str(bad)], out=out) == 1
 
 
-def test_parse_rejects_what_the_fast_parser_would_silently_accept() -> None:
-    assert parse(b'{"a": 1}') == {"a": 1}
-    assert parse(b'{"big": 123456789012345678901234567890}') == {"big": 123456789012345678901234567890}
-    with pytest.raises(ValueError, match="duplicate key 'a'"):
-        parse(b'{"a": 1, "a": 2}')
+def test_a_missing_file_is_unreadable() -> None:
     assert isinstance(next(read(["/no/such/file.json"])), Unreadable)
 
 
@@ -338,10 +334,10 @@ def test_a_har_page_of_another_endpoint_is_skipped_whatever_its_body(tmp_path: P
 
 
 ODD_TEXT = [
-    '{"errors": [{"status": "\\ud800", "title": "x"}]}',
-    '{"data": {"type": "pim-job", "id": "j\\u0001", "meta": {"x_request_id": "r"}, "\\ud801x": 1, '
+    '{"errors": [{"status": "\\ud800", "title": "x"}]}',  # not JSON the reader accepts: its reason names \ud800
+    '{"data": {"type": "pim-job", "id": "j\\u0001", "meta": {"x_request_id": "r"}, "\\u0003x": 1, '
     '"attributes": {"created_at": "2024-01-05T13:46:42Z", "updated_at": "2024-01-05T13:46:42Z", '
-    '"type": "product-import", "status": "\\ud800\\u0002"}}}',
+    '"type": "product-import", "status": "\\u0002"}}}',
 ]
 
 
