@@ -19,6 +19,7 @@ from contracts.cli import main
 from contracts.registry import ROOT
 from contracts.verdicts import Checker, Summary
 from tests.casefiles import example
+from tests.cases_jsonbody import NOT_JSON
 
 JOB = example("get-a-job/200-product-export")["response"]["body"]
 JOB_ID = JOB["data"]["id"]
@@ -359,3 +360,44 @@ def test_lone_surrogates_and_control_characters_are_written_escaped(tmp_path: Pa
             assert json.loads(text)["summary"]["invalid"] == 1
         if form == "junit":
             assert ET.fromstring(text).find("testsuite").get("failures") == "1"  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def not_json_files(tmp_path: Path) -> Path:
+    """Every body the reader refuses as a bare .json file and as a line of one
+    JSON Lines file, after a valid line."""
+    folder = tmp_path / "not-json"
+    folder.mkdir()
+    lines = [json.dumps(JOB).encode()]
+    for name, (body, _) in NOT_JSON.items():
+        (folder / f"{name}.json").write_bytes(body)
+        if body.strip():
+            lines.append(body)  # none holds a newline but trailing-after-whitespace, which stays one item
+    (folder / "log.jsonl").write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in lines) + b"\n")
+    return folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("form", ["text", "json", "junit"])
+def test_a_capture_that_is_not_json_is_one_unreadable_item_in_every_format(
+    not_json_files: Path, form: str, jobs: str
+) -> None:
+    run = validate(str(not_json_files), "--format", form, "--jobs", jobs)
+    assert run.returncode == 1, run.stderr  # unreadable among the readable
+    assert "Traceback" not in run.stderr + run.stdout
+    if form == "json":
+        results = {Path(r["source"]).name: r for r in json.loads(run.stdout)["results"]}
+        for name, (body, reason) in NOT_JSON.items():
+            expected = reason if body.strip() else "empty file"
+            assert (results[f"{name}.json"]["verdict"], results[f"{name}.json"]["reason"]) == ("unreadable", expected)
+        assert results["log.jsonl:1"]["verdict"] == "valid"
+        assert {r["verdict"] for source, r in results.items() if source.startswith("log.jsonl:")} - {"valid"} == {
+            "unreadable"
+        }
+    elif form == "junit":
+        suite = ET.fromstring(run.stdout).find("testsuite")
+        assert suite is not None
+        assert int(suite.get("errors", "0")) == len(NOT_JSON) + len(NOT_JSON) - 2
+    else:
+        assert "nested deeper than 64 levels" in run.stdout
+        assert "a number of 5000 digits is out of range" in run.stdout
