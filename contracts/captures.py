@@ -19,7 +19,10 @@ a directory
     standard input, a JSON document or JSON Lines.
 
 Bad input is an item too (:class:`Unreadable`, with a one-line reason), never
-an exception: every input is accounted for. Secrets a capture carries
+an exception: every input is accounted for. Every document and every body is
+read by :func:`contracts.jsonbody.parse`; a response body it refuses (a HAR
+entry's, a capture record's ``text``) is a :class:`NotJsonBody`, which the
+verdict turns into the ``body_is_json`` finding a live check would make. Secrets a capture carries
 (``Authorization``, cookies, token-like query parameters) are remembered by
 :func:`contracts.redaction.remember`, so every report redacts them.
 """
@@ -36,7 +39,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
-from contracts.jsonbody import WHITESPACE, NotJson, parse
+from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
 from contracts.redaction import remember
 
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
@@ -137,7 +140,7 @@ def read_json(path: Path, source: str | None = None) -> Iterator[Item]:
 
 
 def _document(data: bytes, source: str) -> Iterator[Item]:
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable(source, "empty file")
         return
     yield line_item(data, source)
@@ -247,11 +250,11 @@ def read_har(path: Path) -> Iterator[Item]:
         yield data
         return
     name = str(path)
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable(name, "empty file")
         return
     try:
-        har = parse(data)
+        har = parse(data.removeprefix(BOM))  # a tool's BOM on the file; the bodies in it may have none
     except NotJson as error:
         yield Unreadable(name, f"not a HAR file: {error.reason}")
         return
@@ -321,7 +324,7 @@ def read_path(path: Path) -> Iterator[Item]:
 def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
     """Standard input: one JSON document, else JSON Lines (``stdin:N``)."""
     data = (stream or sys.stdin.buffer).read()
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable("stdin", "empty input")
         return
     try:

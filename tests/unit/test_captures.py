@@ -401,3 +401,17 @@ def test_a_capture_that_is_not_json_is_one_unreadable_item_in_every_format(
     else:
         assert "nested deeper than 64 levels" in run.stdout
         assert "a number of 5000 digits is out of range" in run.stdout
+
+
+def test_a_har_file_may_start_with_a_bom_but_its_bodies_may_not(tmp_path: Path) -> None:
+    capture = tmp_path / "fiddler.har"
+    bom = base64.b64encode(b"\xef\xbb\xbf" + json.dumps(JOB).encode()).decode()
+    entry = har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB)
+    with_bom = har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB)
+    with_bom["response"]["content"].update(text=bom, encoding="base64")
+    capture.write_bytes(b"\xef\xbb\xbf" + har(entry, with_bom).encode())
+    results = list(Checker().check_all(read([str(capture)])))
+    assert [r.verdict for r in results] == ["valid", "invalid"]
+    assert [(v.rule, v.message) for v in results[1].violations] == [
+        ("body_is_json", "the body is not JSON: a UTF-8 byte order mark before the JSON value")
+    ]
