@@ -92,11 +92,23 @@ def validate(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
 
 
+def record_names() -> list[str]:
+    """The cases with a capture record, in the order of ``records.jsonl``."""
+    names = []
+    for name, (body, _) in NOT_JSON.items():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        names.append(name)
+    return names
+
+
 @pytest.fixture(scope="module")
-def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]]:
-    """The findings of ``pcm-contracts validate`` for every case, by source: a
-    HAR entry (``NAME.har``) and, where a JSON string can hold the bytes, a
-    capture record's response text (``NAME.record``)."""
+def captures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every case as a HAR entry (``bodies.har#N``, in table order) and, where a
+    JSON string can hold the bytes, as a capture record's response text (a line
+    of ``records.jsonl``)."""
     folder = tmp_path_factory.mktemp("agreement")
     names = list(NOT_JSON)
     har = {
@@ -104,15 +116,21 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]
     }
     (folder / "bodies.har").write_text(json.dumps(har))
     records = []
-    for name in names:
-        try:
-            text = NOT_JSON[name][0].decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # not text: only the HAR's base64 carries it
+    for name in record_names():  # the cases a JSON string can hold
         request = {"method": "GET", "path": f"/pcm/jobs/{name}"}
-        response = {"status": 200, "headers": {"Content-Type": "application/json"}, "text": text}
-        records.append((name, json.dumps({"request": request, "response": response})))
-    (folder / "records.jsonl").write_text("\n".join(line for _, line in records) + "\n")
+        response = {"status": 200, "headers": {"Content-Type": "application/json"}, "text": NOT_JSON[name][0].decode()}
+        records.append(json.dumps({"request": request, "response": response}))
+    (folder / "records.jsonl").write_text("\n".join(records) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def offline(captures: Path) -> dict[str, list[Finding]]:
+    """The findings of ``pcm-contracts validate`` for every case, by source
+    (``NAME.har``, ``NAME.record``)."""
+    folder = captures
+    names = list(NOT_JSON)
+    records = record_names()
     run = validate(str(folder), "--format", "json")
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
@@ -120,7 +138,7 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Finding]
     found = {}
     for index, name in enumerate(names):
         found[f"{name}.har"] = results[f"{folder}/bodies.har#{index}"]
-    for number, (name, _) in enumerate(records, start=1):
+    for number, name in enumerate(records, start=1):
         found[f"{name}.record"] = results[f"{folder}/records.jsonl:{number}"]
     assert all(result["verdict"] == "invalid" for result in found.values())
     return {source: [(v["rule"], v["pointer"], v["message"]) for v in r["violations"]] for source, r in found.items()}
@@ -157,3 +175,23 @@ def test_the_shipped_suite_reports_the_same_finding_in_its_junit_report(name: st
     failures = [f.get("message", "") + (f.text or "") for f in ET.parse(report).iter("failure")]
     assert len(failures) == 1, run.stdout
     assert f"the body is not JSON: {NOT_JSON[name][1]} [body_is_json]" in failures[0]
+
+
+def test_pytest_payloads_report_the_same_finding(captures: Path, tmp_path: Path) -> None:
+    report = tmp_path / "payloads.xml"
+    command = [sys.executable, "-m", "contracts", "check", "--payloads", str(captures)]
+    command += ["-k", "test_captured_payload_keeps_the_contract", f"--junitxml={report}", "-p", "no:cacheprovider"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1, run.stdout + run.stderr
+    failures = {
+        case.get("name", ""): " ".join((f.get("message", ""), f.text or ""))
+        for case in ET.parse(report).iter("testcase")
+        for f in case.iter("failure")
+    }
+    for index, (name, (_, reason)) in enumerate(NOT_JSON.items()):
+        found = [text for case, text in failures.items() if case.endswith(f"bodies.har#{index}]")]
+        assert len(found) == 1, (name, sorted(failures))
+        assert f"the body is not JSON: {reason} [body_is_json]" in found[0]
+    for number, name in enumerate(record_names(), start=1):
+        found = [text for case, text in failures.items() if case.endswith(f"records.jsonl:{number}]")]
+        assert f"the body is not JSON: {NOT_JSON[name][1]} [body_is_json]" in found[0]
