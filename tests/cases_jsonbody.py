@@ -35,9 +35,10 @@ NOT_JSON: dict[str, tuple[bytes, str]] = {
     ),
     "trailing-data": (JOB + b"x", "trailing data after the JSON value (line 1, column 113)"),
     "trailing-after-whitespace": (JOB + b"\n\n  {}", "trailing data after the JSON value (line 3, column 3)"),
-    "depth-300": (nested(300), "nested deeper than 64 levels"),
-    "depth-1000": (nested(1000), "nested deeper than 64 levels"),
-    "depth-100000": (nested(100_000), "nested deeper than 64 levels"),
+    "depth-255": (nested(254), "nested deeper than 254 levels"),
+    "depth-300": (nested(300), "nested deeper than 254 levels"),
+    "depth-1000": (nested(1000), "nested deeper than 254 levels"),
+    "depth-100000": (nested(100_000), "nested deeper than 254 levels"),
     "empty": (b"", "empty (no JSON value)"),
     "whitespace-only": (b" \r\n\t ", "empty (no JSON value)"),
     "truncated": (JOB[:40], "invalid JSON: Unterminated string starting at (line 1, column 36)"),
@@ -52,6 +53,7 @@ JSON: dict[str, tuple[bytes, object]] = {
     "paired-surrogates": (b'"\\ud83d\\ude00"', "\U0001f600"),
     "escaped-backslash-u": (b'"\\\\ud800"', "\\ud800"),
     "brackets-in-strings": (json.dumps(["[" * 100, "{" * 100]).encode(), ["[" * 100, "{" * 100]),
-    "depth-64": (b"[" * 64 + b"]" * 64, json.loads("[" * 64 + "]" * 64)),
+    "depth-254": (b"[" * 254 + b"]" * 254, json.loads("[" * 254 + "]" * 254)),
+    "depth-254-spaced": (b"[ " * 254 + b"]" * 254, json.loads("[" * 254 + "]" * 254)),
 }
 """name -> (body, value): JSON the reader accepts."""

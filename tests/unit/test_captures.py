@@ -16,6 +16,7 @@ import pytest
 
 from contracts.captures import Payload, Unreadable, read
 from contracts.cli import main
+from contracts.jsonbody import MAX_DEPTH
 from contracts.registry import ROOT
 from contracts.verdicts import Checker, Summary
 from tests.casefiles import example
@@ -128,7 +129,7 @@ def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inpu
     assert reasons["broken.json"] == "invalid JSON (truncated?): Expecting value (line 1, column 16)"
     assert reasons["empty.json"] == "empty file"
     assert reasons["latin1.json"] == "invalid UTF-8 at byte 14 (0xe9)"
-    assert reasons["deep.json"] == "nested deeper than 64 levels"
+    assert reasons["deep.json"] == "nested deeper than 254 levels"
     assert reasons["huge-number.json"] == "a number of 5000 digits is out of range"
     assert reasons["duplicate-keys.json"] == "duplicate key 'title' in the object at /errors/0"
     assert reasons["gone.json"] == "no such file"
@@ -373,8 +374,21 @@ def not_json_files(tmp_path: Path) -> Path:
         (folder / f"{name}.json").write_bytes(body)
         if body.strip():
             lines.append(body)  # none holds a newline but trailing-after-whitespace, which stays one item
-    (folder / "log.jsonl").write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in lines) + b"\n")
+    (folder / "deepest.json").write_bytes(deepest_job())
+    (folder / "log.jsonl").write_bytes(
+        b"\n".join(line.replace(b"\n", b" ") for line in [*lines, deepest_job()]) + b"\n"
+    )
     return folder
+
+
+def deepest_job() -> bytes:
+    """A valid job whose ``meta`` holds an undocumented member nested to the reader's depth limit."""
+    body = copy.deepcopy(JOB)
+    value: Any = 1
+    for _ in range(MAX_DEPTH - 3):  # /data/meta/x: three levels above
+        value = [value]
+    body["data"]["meta"]["x"] = value
+    return json.dumps(body).encode()
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -391,6 +405,10 @@ def test_a_capture_that_is_not_json_is_one_unreadable_item_in_every_format(
             expected = reason if body.strip() else "empty file"
             assert (results[f"{name}.json"]["verdict"], results[f"{name}.json"]["reason"]) == ("unreadable", expected)
         assert results["log.jsonl:1"]["verdict"] == "valid"
+        assert results["deepest.json"]["verdict"] == "valid"
+        assert (
+            results[f"log.jsonl:{len(NOT_JSON)}"]["verdict"] == "valid"
+        )  # the last line: 1 valid + every non-blank case + 1
         assert {r["verdict"] for source, r in results.items() if source.startswith("log.jsonl:")} - {"valid"} == {
             "unreadable"
         }
@@ -398,8 +416,9 @@ def test_a_capture_that_is_not_json_is_one_unreadable_item_in_every_format(
         suite = ET.fromstring(run.stdout).find("testsuite")
         assert suite is not None
         assert int(suite.get("errors", "0")) == len(NOT_JSON) + len(NOT_JSON) - 2
+        assert int(suite.get("failures", "0")) == 0
     else:
-        assert "nested deeper than 64 levels" in run.stdout
+        assert "nested deeper than 254 levels" in run.stdout
         assert "a number of 5000 digits is out of range" in run.stdout
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import orjson
 import pytest
 
 from contracts.client import NOT_JSON, Answer
-from contracts.jsonbody import MISSING, WHITESPACE, NotJson, parse, quick, too_deep
+from contracts.jsonbody import MAX_DEPTH, MISSING, WHITESPACE, NotJson, parse, quick, too_deep
 from tests.cases_jsonbody import JSON
 from tests.cases_jsonbody import NOT_JSON as REFUSED
 
@@ -32,14 +35,27 @@ def test_the_fast_check_never_accepts_what_the_reader_refuses(body: bytes) -> No
 def test_the_fast_check_takes_compact_bodies_and_leaves_the_rest() -> None:
     assert quick(b'{"a":[1,"x"]}') == {"a": [1, "x"]}
     assert quick(b'{"a": 1}') is MISSING  # spaced: orjson would not write it so, parse reads it
-    assert quick(b"[" * 65 + b"]" * 65) is MISSING
+    assert quick(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) == parse(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+    assert quick(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1)) is MISSING
+
+
+@pytest.mark.parametrize("make", [lambda v: [v], lambda v: {"a": v}], ids=["arrays", "objects"])
+def test_the_depth_limit_is_the_depth_orjson_writes(make: Callable[[object], object]) -> None:
+    """What lets the fast check prove the depth limit for free: orjson.dumps
+    writes MAX_DEPTH levels and refuses one more (re-check on upgrading orjson)."""
+    value: object = 1
+    for _ in range(MAX_DEPTH):
+        value = make(value)
+    assert orjson.loads(orjson.dumps(value)) == value
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(make(value))
 
 
 def test_depth_counts_only_brackets_outside_strings() -> None:
     assert not too_deep(b'["' + b"[" * 1000 + b'"]')
-    assert not too_deep(b"[" * 64 + b"]" * 64)
-    assert too_deep(b"[" * 65 + b"]" * 65)
-    assert too_deep(b'{"a":' * 65 + b"1" + b"}" * 65)
+    assert not too_deep(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+    assert too_deep(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1))
+    assert too_deep(b'{"a":' * (MAX_DEPTH + 1) + b"1" + b"}" * (MAX_DEPTH + 1))
 
 
 @pytest.mark.parametrize("body", [body for body, _ in REFUSED.values()], ids=REFUSED.keys())
