@@ -80,19 +80,19 @@ def quick(data: bytes) -> Any:
 
 def parse(data: bytes) -> Any:
     """The JSON value of ``data``, or :class:`NotJson` with the reason."""
-    data = data.strip(WHITESPACE)
-    value = quick(data)
+    value = quick(data.strip(WHITESPACE))
     return value if value is not MISSING else _careful(data)
 
 
 def _careful(data: bytes) -> Any:
-    if data.startswith(BOM):
+    """:func:`parse` the slow way, places counted in ``data`` as given."""
+    if data.lstrip(WHITESPACE).startswith(BOM):
         raise NotJson("a UTF-8 byte order mark before the JSON value")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise NotJson(f"invalid UTF-8 at byte {error.start} (0x{data[error.start]:02x})") from None
-    if not text:
+    if not text.strip(WHITESPACE.decode()):
         raise NotJson("empty (no JSON value)")
     if too_deep(data):
         raise NotJson(f"nested deeper than {MAX_DEPTH} levels")

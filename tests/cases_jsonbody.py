@@ -35,6 +35,10 @@ NOT_JSON: dict[str, tuple[bytes, str]] = {
     ),
     "trailing-data": (JOB + b"x", "trailing data after the JSON value (line 1, column 113)"),
     "trailing-after-whitespace": (JOB + b"\n\n  {}", "trailing data after the JSON value (line 3, column 3)"),
+    "trailing-after-a-leading-line-break": (
+        b"\r\n" + JOB + b" }",
+        "trailing data after the JSON value (line 2, column 114)",
+    ),
     "depth-255": (nested(254), "nested deeper than 254 levels"),
     "depth-300": (nested(300), "nested deeper than 254 levels"),
     "depth-1000": (nested(1000), "nested deeper than 254 levels"),

@@ -126,7 +126,7 @@ def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inpu
     }
     assert summary.read == sum(summary.counts[v] for v in ("valid", "invalid", "unreadable", "skipped"))
     reasons = {name: r.reason for name, r in results.items() if r.verdict in ("unreadable", "skipped")}
-    assert reasons["broken.json"] == "invalid JSON (truncated?): Expecting value (line 1, column 16)"
+    assert reasons["broken.json"] == "invalid JSON (truncated?): Expecting value (line 1, column 17)"
     assert reasons["empty.json"] == "empty file"
     assert reasons["latin1.json"] == "invalid UTF-8 at byte 14 (0xe9)"
     assert reasons["deep.json"] == "nested deeper than 254 levels"
