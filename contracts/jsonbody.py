@@ -57,6 +57,8 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SHORT_NUMBER = 24
+_loads, _dumps = orjson.loads, orjson.dumps  # the hot path: no attribute lookups a line
+_ORJSON_ERRORS = (orjson.JSONDecodeError, orjson.JSONEncodeError)
 
 
 class NotJson(ValueError):
@@ -71,9 +73,9 @@ def quick(data: bytes) -> Any:
     """The value of ``data`` (without JSON whitespace around it) when the fast
     check alone accepts it, else :data:`MISSING` (then :func:`parse` decides)."""
     try:
-        value = orjson.loads(data)
-        written = orjson.dumps(value)
-    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # written: deeper than MAX_DEPTH
+        value = _loads(data)
+        written = _dumps(value)
+    except _ORJSON_ERRORS:  # JSONEncodeError: nested deeper than MAX_DEPTH
         return MISSING
     return value if written == data else MISSING
 
