@@ -19,7 +19,10 @@ a directory
     standard input, a JSON document or JSON Lines.
 
 Bad input is an item too (:class:`Unreadable`, with a one-line reason), never
-an exception: every input is accounted for. Secrets a capture carries
+an exception: every input is accounted for. Every document and every body is
+read by :func:`contracts.jsonbody.parse`; a response body it refuses (a HAR
+entry's, a capture record's ``text``) is a :class:`NotJsonBody`, which the
+verdict turns into the ``body_is_json`` finding a live check would make. Secrets a capture carries
 (``Authorization``, cookies, token-like query parameters) are remembered by
 :func:`contracts.redaction.remember`, so every report redacts them.
 """
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,8 +39,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
-
+from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
 from contracts.redaction import remember
 
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
@@ -75,62 +76,15 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
-class NotJson:
-    """The body of a captured response that is not JSON (a finding about the
-    response, unlike a capture file that is not JSON, which is unreadable)."""
+class NotJsonBody:
+    """The body of a captured response that :func:`contracts.jsonbody.parse`
+    refuses, and why: a ``body_is_json`` finding about the response, as a live
+    check makes it (unlike a capture file that is not JSON, which is unreadable)."""
 
     reason: str
 
 
 Item = Payload | Unreadable | Skipped
-
-
-class BadJson(ValueError):
-    """JSON that cannot be used; the message is the one-line reason."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise BadJson(f"duplicate key {key!r} in one object (which value counts is undefined)")
-        found[key] = value
-    return found
-
-
-def parse(data: bytes) -> Any:
-    """Parse one JSON document, or raise :class:`BadJson` with a clear reason.
-
-    The fast path is orjson; when its re-serialization is byte-identical to
-    the input, the input cannot have held a duplicate key. Anything else goes
-    through the standard library, which rejects duplicate keys, reports
-    positions, and handles numbers orjson does not (beyond 64 bits).
-    """
-    data = data.strip().removeprefix(b"\xef\xbb\xbf")
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    else:
-        if orjson.dumps(value) == data:
-            return value
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BadJson(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})") from None
-    if not text:
-        raise BadJson("empty")
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except RecursionError:
-        raise BadJson("nested too deeply to read") from None
-    except json.JSONDecodeError as error:
-        hint = " (truncated?)" if error.pos >= len(text) - 1 else ""
-        raise BadJson(f"invalid JSON{hint}: {error.msg} (line {error.lineno}, column {error.colno})") from None
-    except BadJson:
-        raise
-    except ValueError as error:  # e.g. an integer beyond the digit limit
-        raise BadJson(f"unreadable number: {str(error).splitlines()[0]}") from None
 
 
 def is_record(value: Any) -> bool:
@@ -159,8 +113,8 @@ def _record(value: Any, source: str) -> Item:
     elif isinstance(response.get("text"), str):
         try:
             body = parse(response["text"].encode("utf-8"))
-        except BadJson as error:
-            return Unreadable(source, f"response text: {error}")
+        except NotJson as error:
+            body = NotJsonBody(error.reason)
     else:
         return Unreadable(source, "a capture record without response body or text")
     return Payload(source, body, method.upper(), path, status, headers)
@@ -186,7 +140,7 @@ def read_json(path: Path, source: str | None = None) -> Iterator[Item]:
 
 
 def _document(data: bytes, source: str) -> Iterator[Item]:
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable(source, "empty file")
         return
     yield line_item(data, source)
@@ -201,7 +155,7 @@ def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool
     """
     empty = True
     for number, line in enumerate(lines, start=first):
-        data = line.strip()
+        data = line.strip(WHITESPACE)
         if data:
             empty = False
             yield line_item(data, f"{name}:{number}")
@@ -213,8 +167,8 @@ def line_item(data: bytes, source: str) -> Item:
     """The item of one JSON document (a non-blank line of JSON Lines, a file's bytes)."""
     try:
         return _record(parse(data), source)
-    except BadJson as error:
-        return Unreadable(source, str(error))
+    except NotJson as error:
+        return Unreadable(source, error.reason)
 
 
 def _jsonl_file(path: Path) -> Iterator[Item]:
@@ -285,8 +239,8 @@ def _har_entry(entry: Any, source: str) -> Item:
         data = text.encode("utf-8", "surrogatepass")
     try:
         body = parse(data)
-    except BadJson as error:
-        return Payload(source, NotJson(str(error)), method.upper(), path_of(url), status, headers)
+    except NotJson as error:
+        body = NotJsonBody(error.reason)
     return Payload(source, body, method.upper(), path_of(url), status, headers)
 
 
@@ -296,13 +250,13 @@ def read_har(path: Path) -> Iterator[Item]:
         yield data
         return
     name = str(path)
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable(name, "empty file")
         return
     try:
-        har = parse(data)
-    except BadJson as error:
-        yield Unreadable(name, f"not a HAR file: {error}")
+        har = parse(data.removeprefix(BOM))  # a tool's BOM on the file; the bodies in it may have none
+    except NotJson as error:
+        yield Unreadable(name, f"not a HAR file: {error.reason}")
         return
     log = har.get("log") if isinstance(har, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
@@ -370,12 +324,12 @@ def read_path(path: Path) -> Iterator[Item]:
 def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
     """Standard input: one JSON document, else JSON Lines (``stdin:N``)."""
     data = (stream or sys.stdin.buffer).read()
-    if not data.strip():
+    if not data.strip(WHITESPACE):
         yield Unreadable("stdin", "empty input")
         return
     try:
         value = parse(data)
-    except BadJson:
+    except NotJson:
         yield from read_jsonl(data.split(b"\n"), "stdin")  # lines as a file has them
         return
     yield _record(value, "stdin")

@@ -33,7 +33,6 @@ never a traceback of httpx internals::
 from __future__ import annotations
 
 import email.utils
-import json
 import shlex
 import threading
 import time
@@ -46,6 +45,7 @@ import httpcore
 import httpx
 
 from contracts.errors import ContractError
+from contracts.jsonbody import NotJson, parse
 from contracts.redaction import Secret, SecretHeaders, redact, remember
 
 NOT_JSON = object()
@@ -115,10 +115,11 @@ class Answer:
     sent_auth: bool
 
     def json(self) -> Any:
-        """The parsed body, or :data:`NOT_JSON`."""
+        """The parsed body (read by :func:`contracts.jsonbody.parse`, as every
+        body is), or :data:`NOT_JSON`."""
         try:
-            return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError):
+            return parse(self.content)
+        except NotJson:
             return NOT_JSON
 
     def curl(self) -> str:

@@ -17,6 +17,7 @@ import pytest
 from contracts.client import Answer
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
+from contracts.jsonbody import NotJson, parse
 from contracts.redaction import redact
 from contracts.responses import check_response
 from contracts.violations import Strictness, Violation
@@ -100,8 +101,8 @@ def schemathesis_check(
             return  # an undocumented method (the coverage phase's 405 probes): schemathesis judges those
         if coverage is not None:
             try:
-                body = response.json()
-            except ValueError:
+                body = parse(response.content or b"")
+            except NotJson:
                 body = None
             coverage.observe(str(request.method), str(request.url), response.status_code, body)
         refused = response.status_code in REFUSALS and "Authorization" not in request.headers

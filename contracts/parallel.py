@@ -25,6 +25,7 @@ from pathlib import Path
 from contracts import redaction
 from contracts.captures import SUFFIXES, Item, expand, read_file, read_stdin
 from contracts.coverage import Coverage
+from contracts.jsonbody import WHITESPACE
 from contracts.verdicts import Checker, Judged, Passed, Result
 
 SPLIT_BYTES = 4 * 2**20
@@ -76,7 +77,7 @@ def judge_unit(checker: Checker, unit: Unit) -> Answer:
             handle.seek(unit.start)
             data = handle.read(unit.end - unit.start)
         lines = data.split(b"\n")
-        seen, ends = any(line.strip() for line in lines), len(lines) - 1
+        seen, ends = any(line.strip(WHITESPACE) for line in lines), len(lines) - 1
         results = list(checker.check_lines(lines, unit.path, whole=False))
     return results, sorted(redaction.SECRETS - before), seen, checker.coverage, ends
 

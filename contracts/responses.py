@@ -6,9 +6,9 @@ response here, so a finding reads the same wherever it was made.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
+from contracts.jsonbody import NotJson, parse
 from contracts.validation import Validator, validator_for
 from contracts.violations import Strictness, Violation, show
 
@@ -25,6 +25,11 @@ def content_type_findings(headers: Mapping[str, str]) -> list[Violation]:
         return []
     message = f"Content-Type is {show(media or None)}, expected application/json"
     return [Violation("content_type_is_json", "", message, "error", "structure")]
+
+
+def not_json(reason: str) -> Violation:
+    """The ``body_is_json`` finding, ``reason`` from :class:`contracts.jsonbody.NotJson`."""
+    return Violation("body_is_json", "", f"the body is not JSON: {reason}", "error", "structure")
 
 
 def check_response(
@@ -45,9 +50,7 @@ def check_response(
     validator = validator or validator_for(strictness or Strictness())
     found = content_type_findings(headers)
     try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        snippet = content[:60].decode("utf-8", "replace")
-        found.append(Violation("body_is_json", "", f"the body is not JSON: {show(snippet)}", "error", "structure"))
-        return found
+        body = parse(content)
+    except NotJson as error:
+        return [*found, not_json(error.reason)]
     return found + validator.validate(body, method=method, path=url, status=status)

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
-
-from contracts import routing
-from contracts.captures import Item, NotJson, Payload, Skipped, Unreadable, is_record, line_item
+from contracts import jsonbody, routing
+from contracts.captures import Item, NotJsonBody, Payload, Skipped, Unreadable, is_record, line_item
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
-from contracts.responses import content_type_findings
+from contracts.responses import content_type_findings, not_json
 from contracts.validation import Validator, validator_for
 from contracts.violations import Strictness, Violation, is_failure
 
@@ -140,11 +138,9 @@ class Checker:
             return Result(item.source, "unreadable", reason=route)
         found = content_type_findings(item.headers) if item.headers is not None else []
         if self.coverage is not None:
-            self.coverage.observe_route(route, None if isinstance(item.body, NotJson) else item.body)
-        if isinstance(item.body, NotJson):
-            found.append(
-                Violation("body_is_json", "", f"the body is not JSON: {item.body.reason}", "error", "structure")
-            )
+            self.coverage.observe_route(route, None if isinstance(item.body, NotJsonBody) else item.body)
+        if isinstance(item.body, NotJsonBody):
+            found.append(not_json(item.body.reason))
         else:
             found += self.validator.validate_route(item.body, route)
         return Result(item.source, "invalid" if is_failure(found) else "valid", tuple(found))
@@ -181,19 +177,18 @@ class Checker:
         """
         validator, coverage = self.validator, self.coverage
         tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
-        loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+        quick, missing, whitespace = jsonbody.quick, jsonbody.MISSING, jsonbody.WHITESPACE
         numbers: list[int] = []
         empty = True
         for number, line in enumerate(lines, start=first):
-            data = line.strip()
+            data = line.strip(whitespace)
             if not data:
                 continue
             empty = False
+            value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
             try:
-                value = loads(data)
-                # byte-identical when written again: no duplicate key, nothing orjson reads differently
-                route = self._bare_route(value) if dumps(value) == data and not is_record(value) else None
-            except (decode_error, UnknownRoute):
+                route = self._bare_route(value) if value is not missing and not is_record(value) else None
+            except UnknownRoute:
                 route = None
             if isinstance(route, routing.Route):
                 test = tests.get(id(route))

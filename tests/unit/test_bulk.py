@@ -28,6 +28,7 @@ from contracts.validation import Validator
 from contracts.verdicts import Checker, Passed, each_result
 from contracts.violations import Strictness
 from tests.casefiles import drift_cases, example_cases
+from tests.cases_jsonbody import NOT_JSON
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200)
 LIST_ROUTE = routing.resolve("GET", "/pcm/jobs", 200)
@@ -57,6 +58,8 @@ def corpus_lines() -> list[bytes]:
         b"\xff\xfe not UTF-8",
         b"12345678901234567890123456789",  # a number beyond 64 bits
         compact + b"\r",
+        b"\x0c" + compact,  # a form feed is not JSON whitespace
+        *(body.replace(b"\n", b" ") for body, _ in NOT_JSON.values()),  # everything the reader refuses
     ]
 
 

@@ -51,11 +51,11 @@ def test_null_response_headers_and_odd_records_are_results_not_crashes(tmp_path:
     (tmp_path / "surrogate.json").write_text(surrogate)
     (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(JOB).encode() + b"\n")
     assert judge(tmp_path) == [
-        ("bom.jsonl:1", "valid", None),
+        ("bom.jsonl:1", "unreadable", "a UTF-8 byte order mark before the JSON value"),
         ("null-headers.har#0", "valid", None),
         ("path-int.json", "unreadable", "a capture record whose request path, url or method is not a string"),
         ("status-bool.json", "unreadable", "a capture record without an integer response status (True)"),
-        ("surrogate.json", "valid", None),
+        ("surrogate.json", "unreadable", "a lone surrogate \\ud800 in a string at /data/id"),
     ]
 
 
