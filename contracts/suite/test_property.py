@@ -45,12 +45,11 @@ def test_stateful_chain_follows_the_links(contract_schema: Any, contract_target:
     with --allow-writes the suite cancels nothing but the --cancel-job ids,
     which the cancel check handles). Bounded like the property run."""
     machine = contract_schema.include(method="GET").as_state_machine()
-    headers = contract_target.auth_headers()
     check = schemathesis_check(contract_target.settings.strictness, contract_target.coverage, contract_target.sent)
 
     class Chain(machine):  # type: ignore[misc, valid-type]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": headers}
+            return {"headers": contract_target.auth_headers()}  # per call: a token renewed mid-chain is used
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             kwargs.pop("additional_checks", None)
