@@ -173,10 +173,11 @@ def test_errors_of_an_unknown_job_answer_404(api: ApiClient, strictness: Strictn
     judge(api.get(job_path(str(uuid.uuid4()), "/errors")), statuses={404}, strictness=strictness)
 
 
-def created_job(target: Target, kind: str = "product-import") -> str:
-    """A fresh pending job on the built-in mock (its control endpoint, not the API)."""
+def created_job(target: Target, kind: str = "product-import", *, hold: bool = False) -> str:
+    """A fresh pending job on the built-in mock (its control endpoint, not the API);
+    with ``hold`` it stays pending until cancelled, however long the run takes."""
     assert target.mock is not None
-    answer = httpx.post(f"{target.mock.url}/__mock__/jobs", json={"type": kind}, timeout=5)
+    answer = httpx.post(f"{target.mock.url}/__mock__/jobs", json={"type": kind, "hold": hold}, timeout=5)
     answer.raise_for_status()
     job_id: str = answer.json()["data"]["id"]
     return job_id
@@ -187,9 +188,12 @@ def cancel(target: Target, job_id: str) -> Answer:
 
 
 def test_cancel_of_a_pending_job_answers_it_cancelled(contract_target: Target, strictness: Strictness) -> None:
+    """Cancel answers the job cancelling or cancelled, Get a Job agrees, and a
+    second cancel of the same job is refused with a documented client error
+    (400 or 422): it is no longer pending. Writes: two cancels per job."""
     settings = contract_target.settings
     if contract_target.mock is not None:
-        job_ids = [created_job(contract_target)]
+        job_ids = [created_job(contract_target, hold=True)]
     elif settings.allow_writes and settings.cancel_job_ids:
         job_ids = list(settings.cancel_job_ids)
     else:
@@ -200,6 +204,8 @@ def test_cancel_of_a_pending_job_answers_it_cancelled(contract_target: Target, s
         judge(answer, statuses={200}, strictness=strictness)
         status = answer.json()["data"]["attributes"]["status"]
         assert status in ("cancelling", "cancelled"), f"{answer.url}: status {status} after a cancel"
+        # Once more: the job is no longer pending, so this is refused and changes nothing.
+        judge(cancel(contract_target, job_id), statuses=REFUSED, strictness=strictness)
 
 
 def test_cancel_of_a_job_that_is_not_pending_is_refused(contract_target: Target, strictness: Strictness) -> None:

@@ -304,6 +304,8 @@ def test_stop_is_fast_with_an_open_keep_alive_connection(http: httpx.Client, clo
         assert kept_alive.get(job_path(server.seed[0].id)).status_code == 200
         began = time.monotonic()
         server.stop()
-        assert time.monotonic() - began < 0.5
+        assert (
+            time.monotonic() - began < 2.5
+        )  # a kept-alive connection does not hold it up (bound for a loaded machine)
     with pytest.raises(httpx.ConnectError):
         http.get(f"{server.url}/__mock__/seed")
