@@ -36,8 +36,8 @@ Checks of every contract operation, in this order:
     not depend on a ``Host`` header, a proxy or the port, and a client resolves
     them against its base URL. ``first`` is offset 0, ``last`` the last
     multiple of the limit below the total, ``next`` and ``prev`` step by the
-    limit and are ``null`` at the ends (``prev`` of a page past the end is the
-    last page).
+    limit and are left out at the ends (links are strings, as documented;
+    ``prev`` of a page past the end is the last page).
 ``GET /pcm/jobs/{jobID}``
     ``{"data": job}``.
 ``GET /pcm/jobs/{jobID}/errors``
@@ -130,18 +130,17 @@ class Page:
     def link(self, offset: int) -> str:
         return f"{LIST_PATH}?page[limit]={self.limit}&page[offset]={offset}"
 
-    def links(self, total: int) -> dict[str, str | None]:
-        """``current``, ``first``, ``last``, ``next`` and ``prev``; ``None`` where there is no such page."""
+    def links(self, total: int) -> dict[str, str]:
+        """``current``, ``first``, ``last``; ``next`` and ``prev`` where there is such a page (strings)."""
         last = (total - 1) // self.limit * self.limit if total else 0
         following = self.offset + self.limit
         previous = max(0, min(self.offset - self.limit, last))
-        return {
-            "current": self.link(self.offset),
-            "first": self.link(0),
-            "last": self.link(last),
-            "next": self.link(following) if following < total else None,
-            "prev": self.link(previous) if self.offset > 0 else None,
-        }
+        links = {"current": self.link(self.offset), "first": self.link(0), "last": self.link(last)}
+        if following < total:
+            links["next"] = self.link(following)
+        if self.offset > 0:
+            links["prev"] = self.link(previous)
+        return links
 
 
 def contract_methods(path: str) -> tuple[str, ...]:
