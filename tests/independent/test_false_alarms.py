@@ -169,3 +169,16 @@ def test_suite_fails_where_the_independent_deployment_breaks_the_contract(tmp_pa
     outcome = run_suite(switches, tmp_path, *selection)
     assert outcome.exit_code == 1, outcome.output[-3000:]
     assert any(finding in failure for failure in outcome.failures), outcome.explain()
+
+
+def test_schemathesis_cli_agrees_with_the_suite_on_refusals_and_page_caps() -> None:
+    """The CLI reads the same schemathesis.toml: a 403 gateway page and a capped page are no failure there either."""
+    with IndependentServer(["refuse-403", "refuse-html", "page-cap", "gzip", "charset"]) as server:
+        command = [
+            sys.executable, "-m", "schemathesis.cli", "run", "contracts/openapi.yaml", "--url", server.url,
+            "-H", f"Authorization: Bearer {FIXED_TOKEN}", "--max-examples", "10", "--seed", "1",
+        ]  # fmt: skip
+        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        refused = count(server.api.log, status=403)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert refused > 0  # the refusals were really sent and answered 403
