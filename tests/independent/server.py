@@ -48,7 +48,8 @@ gzip         ``Content-Encoding: gzip`` when the request accepts it
 chunked      ``Transfer-Encoding: chunked`` bodies
 charset      ``Content-Type: application/json; charset=utf-8``
 http10       HTTP/1.0 answers without Content-Length, delimited by closing the connection
-slow         every answer takes :data:`SLOW_SECONDS` (bounded, well under a request timeout)
+slow         every answer takes :data:`LATENCY_SECONDS`, every :data:`SLOW_EVERY`-th one
+             :data:`SLOW_SECONDS` (bounded, well under the 5 s request timeout of the tests)
 """
 BREAKS = ("page-repeat", "cancel-twice-accepted", "null-links")
 """Contract breaks: the suite must fail with each.
@@ -66,7 +67,9 @@ SHORT_TOKEN_SECONDS = 2
 TOKEN_GRACE_SECONDS = 3.0
 """How long past its ``expires_in`` an issued token is still accepted (clock skew, as OAuth servers allow):
 a request whose token was fresh when it was sent is not refused because the machine is loaded."""
-SLOW_SECONDS = 0.02
+LATENCY_SECONDS = 0.02
+SLOW_SECONDS = 1.0
+SLOW_EVERY = 25
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NAMESPACE = uuid.UUID("0c3e9d0e-8a55-4f7b-9d61-3c1f2a7b8e40")
 PROGRESSING_ID = str(uuid.uuid5(NAMESPACE, "progressing"))
@@ -336,8 +339,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         api = self.server.api
         reply = api.answer(self.command, self.path, self.headers.get("Authorization"), body)
-        if "slow" in api.flags:
-            time.sleep(SLOW_SECONDS)
+        if "slow" in api.flags:  # by the count of answers, not by chance
+            time.sleep(SLOW_SECONDS if len(api.log) % SLOW_EVERY == 0 else LATENCY_SECONDS)
         self.send(reply, head=self.command == "HEAD")
 
     do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_TRACE = respond
