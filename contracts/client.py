@@ -152,22 +152,35 @@ class StaticToken:
 @dataclass
 class ClientCredentials:
     """A client-credentials token, obtained from the target and renewed
-    shortly before it expires (or once after a 401)."""
+    shortly before it expires (or once after a 401).
+
+    "Shortly" is proportionate to the token's lifetime: ``margin`` seconds
+    (60) before it expires, or a tenth of its lifetime when that is less, so
+    a token living 30 s is renewed after 27 s, not on every call.
+    """
 
     client_id: str
     client_secret: Secret
     clock: Callable[[], float] = time.time
     margin: float = 60.0
+    share: float = 0.1
+    """The part of a token's lifetime kept as the renewal margin, when less than ``margin``."""
     _token: Secret | None = field(default=None, init=False, repr=False)
     _expires: float = field(default=0.0, init=False)
+    _renew_at: float = field(default=0.0, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         remember(self.client_secret)
 
     def token(self, client: ApiClient, *, renew: bool = False) -> Secret:
-        if renew or self._token is None or self.clock() >= self._expires - self.margin:
-            self._token, self._expires = self._fetch(client)
-        return self._token
+        with self._lock:  # schemathesis' requests and the client's may ask at once: one token request
+            if renew or self._token is None or self.clock() >= self._renew_at:
+                now = self.clock()
+                self._token, self._expires = self._fetch(client)
+                lifetime = max(0.0, self._expires - now)
+                self._renew_at = self._expires - min(self.margin, self.share * lifetime)
+            return self._token
 
     def _fetch(self, client: ApiClient) -> tuple[Secret, float]:
         form = {

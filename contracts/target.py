@@ -161,19 +161,24 @@ class Target:
         return SecretHeaders(Authorization=f"Bearer {source.token(self.client).reveal()}")
 
 
-DISCOVERY_PAGES = 5
 DISCOVERY_PAGE_SIZE = 100
+DISCOVERY_JOBS = 500
+DISCOVERY_PAGES = 20
+"""Requests discovery may send: enough for ``DISCOVERY_JOBS`` under a page cap of 25."""
 
 
 def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
     """Sample job ids from the job list: one per (type, status) pair listed.
 
-    Reads at most ``DISCOVERY_PAGES`` pages of ``DISCOVERY_PAGE_SIZE`` jobs.
+    Reads at most ``DISCOVERY_JOBS`` jobs in at most ``DISCOVERY_PAGES``
+    requests of ``DISCOVERY_PAGE_SIZE``; each page starts where the last
+    ended, so a deployment that caps page[limit] is read the same way.
     """
     listed: list[dict[str, Any]] = []
     total: int | None = None
-    for page in range(DISCOVERY_PAGES):
-        query = f"page[limit]={DISCOVERY_PAGE_SIZE}&page[offset]={page * DISCOVERY_PAGE_SIZE}"
+    offset = 0
+    for _ in range(DISCOVERY_PAGES):
+        query = f"page[limit]={DISCOVERY_PAGE_SIZE}&page[offset]={offset}"
         answer = client.get(f"/pcm/jobs?{query}")  # a TargetError is the caller's: the run's error
         body = answer.json()
         data = body.get("data") if isinstance(body, dict) else None
@@ -182,10 +187,12 @@ def discover(client: ApiClient) -> tuple[tuple[str, ...], str]:
         if answer.status != 200 or not isinstance(data, list):
             return (), f"the job list answered {answer.status} without a list of jobs: pass --job-id ID"
         listed += [job for job in data if isinstance(job, dict) and isinstance(job.get("id"), str)]
+        offset += len(data)
         meta = body.get("meta")
         results = meta.get("results") if isinstance(meta, dict) else None
         total = results.get("total") if isinstance(results, dict) else None
-        if len(data) < DISCOVERY_PAGE_SIZE or (isinstance(total, int) and len(listed) >= total):
+        ended = offset >= total if isinstance(total, int) else len(data) < DISCOVERY_PAGE_SIZE
+        if ended or not data or len(listed) >= DISCOVERY_JOBS:
             break
     sample: dict[tuple[Any, Any], str] = {}
     for job in listed:

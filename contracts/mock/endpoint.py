@@ -8,8 +8,8 @@ with another method it is a 405 naming the documented methods in ``Allow``
 (``GET`` on ``/pcm/jobs``, a job and its errors; ``POST`` on ``/cancel``).
 Three paths outside the contract exist beside it, none needing a token:
 ``POST /oauth/access_token`` (client-credentials tokens), ``GET /__mock__/seed``
-(every job and its status now) and ``POST /__mock__/jobs`` (create a live
-job). Anything else is a 404 error body.
+(every job and its status now), ``POST /__mock__/jobs`` (create a live
+job, or one held pending) and ``POST /__mock__/jobs/{jobID}/release``. Anything else is a 404 error body.
 
 Checks of every contract operation, in this order:
 
@@ -36,8 +36,8 @@ Checks of every contract operation, in this order:
     not depend on a ``Host`` header, a proxy or the port, and a client resolves
     them against its base URL. ``first`` is offset 0, ``last`` the last
     multiple of the limit below the total, ``next`` and ``prev`` step by the
-    limit and are ``null`` at the ends (``prev`` of a page past the end is the
-    last page).
+    limit and are left out at the ends (links are strings, as documented;
+    ``prev`` of a page past the end is the last page).
 ``GET /pcm/jobs/{jobID}``
     ``{"data": job}``.
 ``GET /pcm/jobs/{jobID}/errors``
@@ -48,10 +48,15 @@ Checks of every contract operation, in this order:
     ``cancelled`` :data:`~contracts.mock.jobs.CANCELLING_FOR` later; any other
     status -> 422 "only a pending job can be cancelled; job <id> is <status>".
 ``POST /__mock__/jobs``
-    optional JSON body ``{"type": "<job type>"}`` (default
+    optional JSON body ``{"type": "<job type>", "hold": false}`` (default
     :data:`~contracts.mock.jobs.DEFAULT_JOB_TYPE`): 201
     ``{"data": {"id", "type", "status": "pending"}}``; a body that is not a JSON
-    object, or a type outside :data:`~contracts.mock.jobs.JOB_TYPES` -> 400.
+    object, a type outside :data:`~contracts.mock.jobs.JOB_TYPES` or a ``hold``
+    that is not a boolean -> 400. With ``"hold": true`` the job stays pending,
+    whatever the clock says, until it is released.
+``POST /__mock__/jobs/{jobID}/release``
+    a held job starts now (then runs like any live job): 200
+    ``{"data": {"id", "type", "status": "started"}}``; a job that is not held -> 404.
 
 Every error answer is the documented error body (``errors[].status`` the
 HTTP code as a string, ``title``, ``detail``).
@@ -77,6 +82,7 @@ from contracts.mock.tokens import TokenStore
 
 SEED_PATH = "/__mock__/seed"
 JOBS_PATH = "/__mock__/jobs"
+RELEASE_SUFFIX = "/release"
 TOKEN_PATH = "/oauth/access_token"
 LIST_PATH = "/pcm/jobs"
 MOCK_NAME = "pcm-contracts"
@@ -124,18 +130,17 @@ class Page:
     def link(self, offset: int) -> str:
         return f"{LIST_PATH}?page[limit]={self.limit}&page[offset]={offset}"
 
-    def links(self, total: int) -> dict[str, str | None]:
-        """``current``, ``first``, ``last``, ``next`` and ``prev``; ``None`` where there is no such page."""
+    def links(self, total: int) -> dict[str, str]:
+        """``current``, ``first``, ``last``; ``next`` and ``prev`` where there is such a page (strings)."""
         last = (total - 1) // self.limit * self.limit if total else 0
         following = self.offset + self.limit
         previous = max(0, min(self.offset - self.limit, last))
-        return {
-            "current": self.link(self.offset),
-            "first": self.link(0),
-            "last": self.link(last),
-            "next": self.link(following) if following < total else None,
-            "prev": self.link(previous) if self.offset > 0 else None,
-        }
+        links = {"current": self.link(self.offset), "first": self.link(0), "last": self.link(last)}
+        if following < total:
+            links["next"] = self.link(following)
+        if self.offset > 0:
+            links["prev"] = self.link(previous)
+        return links
 
 
 def contract_methods(path: str) -> tuple[str, ...]:
@@ -206,6 +211,9 @@ class Endpoint:
             return self.seed() if request.method in ("GET", "HEAD") else method_not_allowed(request, ("GET",))
         if path == JOBS_PATH:
             return self.create_job(request) if request.method == "POST" else method_not_allowed(request, ("POST",))
+        if path.startswith(JOBS_PATH + "/") and path.endswith(RELEASE_SUFFIX):
+            job_id = path[len(JOBS_PATH) + 1 : -len(RELEASE_SUFFIX)]
+            return self.release_job(job_id) if request.method == "POST" else method_not_allowed(request, ("POST",))
         if path == TOKEN_PATH:
             return self.issue_token(request) if request.method == "POST" else method_not_allowed(request, ("POST",))
         methods = contract_methods(path)
@@ -306,8 +314,9 @@ class Endpoint:
         return Answer(200, {"mock": MOCK_NAME, "jobs": jobs})
 
     def create_job(self, request: Request) -> Answer:
-        """A new live job, pending now, of the type the optional JSON body names."""
+        """A new live job, pending now, of the type the optional JSON body names (held pending with ``hold``)."""
         job_type: Any = DEFAULT_JOB_TYPE
+        hold: Any = False
         if request.body.strip():
             try:
                 body = json.loads(request.body)
@@ -316,11 +325,21 @@ class Endpoint:
             if not isinstance(body, dict):
                 return answers.error(400, NOT_AN_OBJECT)
             job_type = body.get("type", DEFAULT_JOB_TYPE)
+            hold = body.get("hold", False)
+            if not isinstance(hold, bool):
+                return answers.error(400, f"hold must be true or false, got {hold!r}")
         if job_type not in JOB_TYPES:
             return answers.error(400, f"Unknown job type {job_type!r}; expected one of: {', '.join(JOB_TYPES)}")
         now = self.clock()
-        job = self.store.create(job_type, now)
+        job = self.store.create(job_type, now, hold=hold)
         return Answer(201, {"data": {"id": job.id, "type": job.type, "status": job.status_at(now)}})
+
+    def release_job(self, job_id: str) -> Answer:
+        """A held job starts now: 200 with its status; 404 for a job that is not held."""
+        job = self.store.release(job_id, self.clock())
+        if job is None:
+            return answers.error(404, f"No held job with id {job_id}")
+        return Answer(200, {"data": {"id": job.id, "type": job.type, "status": job.status_at(self.clock())}})
 
     def issue_token(self, request: Request) -> Answer:
         """A client-credentials token for any client id and secret."""

@@ -22,7 +22,9 @@ created
     a live job made on request by ``POST /__mock__/jobs`` (:meth:`JobStore.create`):
     created now, on the same schedule and with the same outcome by type as the
     seeded live job of its type; ids are uuid5 of the creation ordinal, so the
-    n-th created job has the same id on every run.
+    n-th created job has the same id on every run. With ``{"hold": true}`` it
+    is a :class:`HeldJob` instead: pending, whatever the clock says, until
+    ``POST /__mock__/jobs/{jobID}/release`` (:meth:`JobStore.release`) starts it.
 
 Cancelling (``POST /pcm/jobs/{jobID}/cancel``, :meth:`JobStore.cancel`) applies
 to a job that is ``pending`` at that moment, of any kind: it is replaced by a
@@ -261,7 +263,7 @@ class CancelledJob:
     stay null, ``updated_at`` is the moment of each transition.
     """
 
-    job: FixedJob | LiveJob
+    job: FixedJob | LiveJob | HeldJob
     at: datetime
 
     @property
@@ -301,7 +303,34 @@ class CancelledJob:
         return dataclasses.replace(inner, status=self.status_at(now))
 
 
-Job = FixedJob | LiveJob | CancelledJob
+@dataclass(frozen=True)
+class HeldJob:
+    """A created job that stays ``pending`` until it is released (:meth:`JobStore.release`).
+
+    For tests that must find a job pending however loaded the machine is
+    (cancel): its status never depends on the clock.
+    """
+
+    id: str
+    type: str
+    created: datetime
+
+    def status_at(self, now: datetime) -> str:
+        return "pending"
+
+    def since(self, now: datetime) -> datetime | None:
+        return None
+
+    def resource(self, now: datetime) -> dict[str, Any]:
+        return resource(
+            self.id, self.type, "pending", created=self.created, updated=self.created, started=None, completed=None
+        )
+
+    def seed(self, now: datetime) -> SeedJob:
+        return SeedJob(self.id, self.type, "pending", documented=False, live=True, created=True)
+
+
+Job = FixedJob | LiveJob | CancelledJob | HeldJob
 
 
 def documented_jobs(examples: Path = EXAMPLES_DIR) -> Iterator[FixedJob]:
@@ -392,16 +421,31 @@ class JobStore:
         """Every job in the order ``GET /pcm/jobs`` lists them: by ``created_at``, then id."""
         return tuple(sorted(self.jobs, key=lambda job: (job.created, job.id)))
 
-    def create(self, job_type: str, now: datetime) -> LiveJob:
-        """A new live job of ``job_type``, created (pending) at ``now``."""
+    def create(self, job_type: str, now: datetime, *, hold: bool = False) -> LiveJob | HeldJob:
+        """A new job of ``job_type``, created (pending) at ``now``: live, or held pending until released."""
         if job_type not in JOB_TYPES:
             raise ValueError(f"unknown job type {job_type!r}")
         with self._lock:
             self._made += 1
-            job = live_job(generated_id("created", str(self._made)), job_type, now, made=True)
+            job_id = generated_id("created", str(self._made))
+            job: LiveJob | HeldJob = (
+                HeldJob(job_id, job_type, to_millisecond(now)) if hold else live_job(job_id, job_type, now, made=True)
+            )
             self._jobs.append(job)
             self._by_id[job.id] = job
         return job
+
+    def release(self, job_id: str, now: datetime) -> LiveJob | None:
+        """A held job, released at ``now``: it starts now and runs its schedule; ``None`` when not held."""
+        with self._lock:
+            job = self._by_id.get(job_id)
+            if not isinstance(job, HeldJob):
+                return None
+            starts = max(to_millisecond(now), job.created)
+            released = LiveJob(job.id, job.type, job.created, starts, starts + RUNS_FOR, outcome_of(job.type), True)
+            self._jobs[self._jobs.index(job)] = released
+            self._by_id[job_id] = released
+        return released
 
     def cancel(self, job_id: str, now: datetime) -> Job | None:
         """The job, cancelled at ``now`` if it is pending then; ``None`` when it is not (or unknown)."""

@@ -340,15 +340,26 @@ class MockServer:
             raise RuntimeError("the mock server has not started: its live jobs are created by start()")
         return self._store.seed(self.clock())
 
-    def create_job(self, job_type: str = DEFAULT_JOB_TYPE) -> SeedJob:
+    def create_job(self, job_type: str = DEFAULT_JOB_TYPE, *, hold: bool = False) -> SeedJob:
         """A new live job, pending now by the clock: what ``POST /__mock__/jobs`` does, without a request.
 
+        With ``hold`` it stays pending, whatever the clock says, until :meth:`release_job`.
         Raises :class:`ValueError` for a type outside :data:`~contracts.mock.jobs.JOB_TYPES`.
         """
         if self._store is None:
             raise RuntimeError("the mock server has not started: jobs are created in its running store")
         now = self.clock()
-        return self._store.create(job_type, now).seed(now)
+        return self._store.create(job_type, now, hold=hold).seed(now)
+
+    def release_job(self, job_id: str) -> SeedJob:
+        """A held job starts now (``POST /__mock__/jobs/{jobID}/release``); ``KeyError`` when it is not held."""
+        if self._store is None:
+            raise RuntimeError("the mock server has not started")
+        now = self.clock()
+        job = self._store.release(job_id, now)
+        if job is None:
+            raise KeyError(job_id)
+        return job.seed(now)
 
     @property
     def requests(self) -> RequestLog:

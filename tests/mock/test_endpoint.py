@@ -236,7 +236,7 @@ def test_other_path_answers_404_error_body(client: httpx.Client, path: str) -> N
 
 def test_connection_is_kept_alive_with_exact_content_lengths(mock: MockServer) -> None:
     request = f"GET {job_path(mock.seed[0].id)} HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {DEFAULT_TOKEN}\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1])), timeout=2) as sock:
+    with socket.create_connection(("127.0.0.1", int(mock.url.rsplit(":", 1)[1])), timeout=10) as sock:
         reader = sock.makefile("rb")
         for _ in range(2):
             sock.sendall(request.encode())
@@ -304,6 +304,8 @@ def test_stop_is_fast_with_an_open_keep_alive_connection(http: httpx.Client, clo
         assert kept_alive.get(job_path(server.seed[0].id)).status_code == 200
         began = time.monotonic()
         server.stop()
-        assert time.monotonic() - began < 0.5
+        assert (
+            time.monotonic() - began < 2.5
+        )  # a kept-alive connection does not hold it up (bound for a loaded machine)
     with pytest.raises(httpx.ConnectError):
         http.get(f"{server.url}/__mock__/seed")

@@ -133,7 +133,7 @@ def test_unreachable_target_is_a_target_error_even_when_only_per_job_checks_are_
 
 def test_writes_allowed_against_a_deployment_reach_only_the_named_job() -> None:
     with MockServer() as mock:
-        pending = mock.create_job().id
+        pending = mock.create_job(hold=True).id  # pending until cancelled, however loaded the machine
         run = suite(
             "--base-url", mock.url, "--allow-writes", "--cancel-job", pending, "--max-examples", "30",
             "--job-id", mock.seed[0].id, env={"PCM_CONTRACTS_TOKEN": "mock-token"},
