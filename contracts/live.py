@@ -7,7 +7,6 @@ with a curl line that reproduces the request, the token masked.
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from typing import Any
@@ -15,9 +14,7 @@ from typing import Any
 import pytest
 
 from contracts.client import Answer
-from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
-from contracts.jsonbody import NotJson, parse
 from contracts.redaction import redact
 from contracts.responses import check_response
 from contracts.violations import Strictness, Violation
@@ -70,9 +67,7 @@ def judge(
     return found
 
 
-def schemathesis_check(
-    strictness: Strictness, coverage: Coverage | None = None, sent: Counter[str] | None = None
-) -> Callable[[Any, Any, Any], None]:
+def schemathesis_check(strictness: Strictness) -> Callable[[Any, Any, Any], None]:
     """A schemathesis check judging each response with this suite's schemas and rules.
 
     It replaces schemathesis' own ``response_schema_conformance`` and
@@ -86,8 +81,6 @@ def schemathesis_check(
 
     def pcm_contract(ctx: Any, response: Any, case: Any) -> None:
         request = response.request
-        if sent is not None:
-            sent[str(request.method)] += 1
         headers = {name: values[0] if isinstance(values, list) else values for name, values in response.headers.items()}
         try:
             found = check_response(
@@ -100,12 +93,6 @@ def schemathesis_check(
             )
         except UnknownRoute:
             return  # an undocumented method (the coverage phase's 405 probes): schemathesis judges those
-        if coverage is not None:
-            try:
-                body = parse(response.content or b"")
-            except NotJson:
-                body = None
-            coverage.observe(str(request.method), str(request.url), response.status_code, body)
         if response.status_code in REFUSALS:  # a refusal's body is not documented: its findings are warnings
             status = [v for v in found if v.rule == "status_is_documented"]
             for violation in found:
