@@ -322,3 +322,64 @@ def test_help_says_what_the_command_does_with_an_example_and_the_exit_codes(
     assert "example" in text
     assert "exit codes:\n  0  " in text
     assert "pcm-contracts" in text.split("exit codes:")[0].split("example", 1)[1]
+
+
+def hook_command() -> list[str]:
+    """The hook's entry exactly as .pre-commit-hooks.yaml says, its program from this environment."""
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    program, *args = shlex.split(hook["entry"])
+    installed = Path(sys.executable).parent / program
+    if not installed.exists():
+        pytest.skip(f"{program} is not installed beside {sys.executable} (pip install -e .)")
+    return [str(installed), *args]
+
+
+def staged(repository: Path, files: str) -> list[str]:
+    """What pre-commit passes with the README's config (`files:` of the user replaces the hook's; `types: [file]`)."""
+    pattern = re.compile(files)
+    found = (path.relative_to(repository).as_posix() for path in sorted(repository.rglob("*")) if path.is_file())
+    return [name for name in found if pattern.search(name)]
+
+
+@pytest.fixture
+def fixtures_repository(tmp_path: Path) -> Path:
+    folder = tmp_path / "fixtures" / "pcm-jobs"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("# Captured PCM Jobs API answers\n")
+    (folder / "package.json").write_text(json.dumps({"name": "pcm-fixtures", "private": True}))
+    for name in ("get-a-job/200-product-export", "get-a-job/404-not-found", "get-all-jobs/200-documented-jobs"):
+        (folder / f"{name.replace('/', '-')}.json").write_text((EXAMPLES_DIR / f"{name}.json").read_text())
+    (folder / "gateway.jsonl").write_text(job_line() * 3)
+    (tmp_path / "package.json").write_text("{}")  # outside the folder: never passed
+    return tmp_path
+
+
+def test_the_hook_with_the_readme_config_skips_readme_and_package_json(fixtures_repository: Path) -> None:
+    names = staged(fixtures_repository, "^fixtures/pcm-jobs/")
+    assert "fixtures/pcm-jobs/README.md" in names
+    assert "fixtures/pcm-jobs/package.json" in names
+    done = subprocess.run(
+        [*hook_command(), *names], cwd=fixtures_repository, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "read 8 payload(s): 6 valid, 0 invalid, 0 unreadable, 2 skipped" in done.stdout
+
+
+def test_the_hook_fails_on_a_payload_that_breaks_the_contract_beside_readme_and_package_json(
+    fixtures_repository: Path,
+) -> None:
+    (fixtures_repository / "fixtures/pcm-jobs/drifted.json").write_text(job_line(status="archived"))
+    names = staged(fixtures_repository, "^fixtures/pcm-jobs/")
+    done = subprocess.run(
+        [*hook_command(), *names], cwd=fixtures_repository, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert 'fixtures/pcm-jobs/drifted.json: /data/attributes/status: "archived"' in done.stdout
+
+
+def test_a_commit_touching_only_the_readme_of_the_fixtures_passes_the_hook(fixtures_repository: Path) -> None:
+    done = subprocess.run(
+        [*hook_command(), "fixtures/pcm-jobs/README.md"], cwd=fixtures_repository,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
