@@ -8,6 +8,7 @@ The public API::
 
 from __future__ import annotations
 
+from contracts.bundling import bundle
 from contracts.errors import ContractError, OptionError, UnknownRoute, UnknownSchema
 from contracts.validation import Validator, validate
 from contracts.violations import Kind, Severity, Strictness, Violation, is_failure
@@ -22,6 +23,7 @@ __all__ = [
     "UnknownSchema",
     "Validator",
     "Violation",
+    "bundle",
     "is_failure",
     "validate",
 ]

@@ -13,6 +13,7 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from contracts import __version__, routing
@@ -20,7 +21,7 @@ from contracts.console import COLOUR_CHOICES, PipeGuard, ProgressBar, colour_wan
 from contracts.coverage import Coverage
 from contracts.errors import ContractError, OptionError
 from contracts.parallel import judge_all, total_bytes
-from contracts.registry import EXAMPLES_DIR
+from contracts.registry import EXAMPLES_DIR, name_of
 from contracts.reporting import FORMATS, TextReporter, reporter_for
 from contracts.rules import RULES
 from contracts.validation import Validator
@@ -33,6 +34,7 @@ TOP_EPILOG = """\
 examples:
   pcm-contracts validate capture.har fixtures/     check captured payloads
   pcm-contracts mock --port 8765                   serve the mock PCM Jobs API
+  pcm-contracts schemas --bundle bundled/          self-contained schemas for other validators
   pcm-contracts <command> --help                   what a command does, its options
 
 exit codes:
@@ -84,6 +86,18 @@ example:
 
 exit codes:
   0  always (2 for a usage error)
+"""
+
+
+SCHEMAS_EPILOG = """\
+examples:
+  pcm-contracts schemas --bundle bundled/
+  check-jsonschema --schemafile bundled/job-response.json body.json
+  npx ajv-cli validate --spec=draft2020 -c ajv-formats -s bundled/job-response.json -d body.json
+
+exit codes:
+  0  listed, or every bundle written
+  2  usage error, or the directory cannot be written
 """
 
 
@@ -160,6 +174,19 @@ def parser() -> argparse.ArgumentParser:
     )
     add_strictness(validate)
 
+    schemas = command_parser(
+        commands,
+        "schemas",
+        help="list the response schemas, or write self-contained bundles of them for other validators",
+        description="List the response schemas of the contract; with --bundle, write each as one self-contained "
+        "JSON Schema 2020-12 document (every $ref embedded under $defs), for validators without network access.",
+        epilog=SCHEMAS_EPILOG,
+    )
+    schemas.add_argument("--bundle", metavar="DIR", help="write one bundled schema per response schema there")
+    schemas.add_argument(
+        "--strict", action="store_true", help="bundle the closed variant (undocumented members rejected)"
+    )
+
     from contracts.mock import command as mock_command
 
     mock = command_parser(
@@ -206,6 +233,21 @@ def run_examples(strictness: Strictness, out: TextIO) -> int:
             for violation in found:
                 out.write(f"       {violation.severity}: {violation}\n")
     return EXIT_VIOLATIONS if mismatches else EXIT_OK
+
+
+def run_schemas(args: argparse.Namespace, out: TextIO) -> int:
+    """List the response schemas, or write their bundles (one file each) and list the paths."""
+    from contracts.bundling import response_schemas, write_bundles
+
+    if args.bundle is None:
+        out.write("".join(f"{name_of(schema_id)}\n" for schema_id in response_schemas()))
+        return EXIT_OK
+    try:
+        written = write_bundles(Path(args.bundle), strict=args.strict)
+    except OSError as error:
+        raise OptionError(f"cannot write the bundles to {args.bundle}: {error.strerror or error}") from None
+    out.write("".join(f"{path}\n" for path in written))
+    return EXIT_OK
 
 
 def run_rules(out: TextIO) -> int:
@@ -306,4 +348,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         from contracts.mock import command as mock_command
 
         return mock_command.run(args, out)
+    if args.command == "schemas":
+        return run_schemas(args, out)
     return run_rules(out)

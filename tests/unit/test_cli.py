@@ -311,7 +311,7 @@ def test_no_progress_and_quiet_draw_no_bar_even_on_a_terminal(tmp_path: Path, ar
     assert "checking" not in text
 
 
-@pytest.mark.parametrize("name", [None, "examples", "rules", "validate", "mock"])
+@pytest.mark.parametrize("name", [None, "examples", "rules", "validate", "mock", "schemas"])
 def test_help_says_what_the_command_does_with_an_example_and_the_exit_codes(
     name: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
