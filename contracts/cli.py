@@ -2,7 +2,9 @@
 
 Exit codes: 0 everything keeps the contract, 1 at least one finding at error
 severity (or an unreadable input among readable ones), 2 usage error, or no
-payload of this contract could be read at all.
+payload of this contract could be read at all. A reader of standard output
+that goes away early stops the writing, never the judging
+(:class:`~contracts.console.PipeGuard`): the exit code stays the verdict.
 """
 
 from __future__ import annotations

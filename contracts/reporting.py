@@ -60,13 +60,10 @@ class TextReporter:
         "valid": "\033[32m",
     }
 
-    def __init__(
-        self, out: Writer, *, colour: bool | None = None, verbosity: int = 0, show_skipped: bool = False
-    ) -> None:
+    def __init__(self, out: Writer, *, colour: bool | None = None, verbosity: int = 0) -> None:
         self.out = out
         self.colour = colour_wanted("auto", out) if colour is None else colour
         self.verbosity = verbosity
-        self.show_skipped = show_skipped or verbosity > 0
 
     def _paint(self, text: str, how: str) -> str:
         return f"{self.COLOURS[how]}{text}\033[0m" if self.colour else text
@@ -80,7 +77,7 @@ class TextReporter:
         lines = []
         if result.verdict == "unreadable":
             lines.append(f"{result.source}: {self._paint('unreadable', 'unreadable')}: {result.reason}")
-        elif result.verdict == "skipped" and self.show_skipped:
+        elif result.verdict == "skipped" and self.verbosity > 0:
             lines.append(f"{result.source}: skipped: {result.reason}")
         elif result.verdict == "valid" and self.verbosity > 0 and not result.violations:
             lines.append(f"{result.source}: {self._paint('valid', 'valid')}")
