@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -383,3 +384,40 @@ def test_a_commit_touching_only_the_readme_of_the_fixtures_passes_the_hook(fixtu
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0
+
+
+def test_real_pre_commit_runs_the_hook_with_the_readme_config(tmp_path: Path) -> None:
+    """The hook through pre-commit itself, installed from this checkout's HEAD (opt-in: it installs
+    an environment with every dependency from PyPI, a couple of minutes the first time)."""
+    if os.environ.get("PCM_CONTRACTS_PRE_COMMIT") != "1":
+        pytest.skip("set PCM_CONTRACTS_PRE_COMMIT=1 to run real pre-commit (it installs the hook from PyPI)")
+    program = shutil.which("pre-commit") or shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if program is None or shutil.which("git") is None:
+        pytest.skip("pre-commit and git are needed (pip install pre-commit)")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    repository = tmp_path / "fixtures-repository"
+    folder = repository / "fixtures" / "pcm-jobs"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("# Captured PCM Jobs API answers\n")
+    (folder / "package.json").write_text(json.dumps({"name": "pcm-fixtures", "private": True}))
+    (folder / "job.json").write_text(job_line())
+    config = {"repos": [{"repo": str(ROOT), "rev": head.stdout.strip(),
+                         "hooks": [{"id": "pcm-contracts-validate", "files": "^fixtures/pcm-jobs/"}]}]}  # fmt: skip
+    (repository / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.test"]
+        subprocess.run([*git, "init", "-q"], cwd=repository, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=repository, check=True)
+        return subprocess.run(
+            [program, "run", "--all-files", "--verbose"], cwd=repository,
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+
+    passed = pre_commit()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "skipped" in passed.stdout
+    (folder / "drifted.json").write_text(job_line(status="archived"))
+    failed = pre_commit()
+    assert failed.returncode == 1
+    assert 'fixtures/pcm-jobs/drifted.json: /data/attributes/status: "archived"' in failed.stdout
