@@ -259,13 +259,15 @@ def test_a_bad_colour_choice_is_a_usage_error(mixed: Path) -> None:
     assert "invalid choice: 'sometimes'" in done.stderr
 
 
-def read_terminal(argv: list[str]) -> tuple[int, str]:
-    """Run the command with standard output and error on one pseudo-terminal; all it wrote."""
+def read_terminal(argv: list[str], *, stderr_too: bool = True) -> tuple[int, str, bytes]:
+    """Run the command with standard output (and error, unless not ``stderr_too``: then a pipe)
+    on a pseudo-terminal; all it wrote to the terminal, and to the pipe."""
     controller, terminal = pty.openpty()
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     with subprocess.Popen(
-        command(*argv), cwd=ROOT, env={**environ, "COLUMNS": "160"}, stdin=terminal, stdout=terminal, stderr=terminal
-    ) as process:
+        command(*argv), cwd=ROOT, env={**environ, "COLUMNS": "160"}, stdin=terminal, stdout=terminal,
+        stderr=terminal if stderr_too else subprocess.PIPE,
+    ) as process:  # fmt: skip
         os.close(terminal)
         chunks = []
         while True:
@@ -276,9 +278,10 @@ def read_terminal(argv: list[str]) -> tuple[int, str]:
             if not data:
                 break
             chunks.append(data)
+        piped = process.stderr.read() if process.stderr is not None else b""
         code = process.wait(timeout=120)
     os.close(controller)
-    return code, b"".join(chunks).decode()
+    return code, b"".join(chunks).decode(), piped
 
 
 CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -287,7 +290,7 @@ CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def test_on_a_terminal_a_progress_bar_shows_the_total_and_findings_print_above_it(tmp_path: Path) -> None:
     big = tmp_path / "big.jsonl"
     big.write_text(job_line(extra=1) * 2000 + job_line(status="archived"))
-    code, text = read_terminal(["validate", *WARN, str(big)])
+    code, text, _ = read_terminal(["validate", *WARN, str(big)])
     assert code == 1
     assert "checking" in text
     assert f"/{filesize.decimal(big.stat().st_size)}" in text  # the total: the input's size
@@ -307,7 +310,7 @@ def test_on_a_terminal_a_progress_bar_shows_the_total_and_findings_print_above_i
 def test_no_progress_and_quiet_draw_no_bar_even_on_a_terminal(tmp_path: Path, argv: list[str]) -> None:
     body = tmp_path / "body.json"
     body.write_text(job_line())
-    code, text = read_terminal(["validate", *argv, str(body)])
+    code, text, _ = read_terminal(["validate", *argv, str(body)])
     assert code == 0
     assert "checking" not in text
 
@@ -421,3 +424,13 @@ def test_real_pre_commit_runs_the_hook_with_the_readme_config(tmp_path: Path) ->
     failed = pre_commit()
     assert failed.returncode == 1
     assert 'fixtures/pcm-jobs/drifted.json: /data/attributes/status: "archived"' in failed.stdout
+
+
+def test_no_bar_when_standard_error_is_not_a_terminal_even_if_standard_output_is(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text(job_line() * 500 + job_line(status="archived"))
+    code, text, stderr = read_terminal(["validate", str(big)], stderr_too=False)
+    assert code == 1
+    assert stderr == b""
+    assert "checking" not in text
+    assert f"{big}:501: /data/attributes/status:" in CSI.sub("", text)
