@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contracts.assertions import assert_keeps_contract
+from contracts.bundling import bundle
 from contracts.errors import ContractError, OptionError, SpecError, UnknownRoute, UnknownSchema
 from contracts.validation import Validator, validate
 from contracts.violations import Kind, Severity, Strictness, Violation, is_failure
@@ -31,6 +32,7 @@ __all__ = [
     "Validator",
     "Violation",
     "assert_keeps_contract",
+    "bundle",
     "is_failure",
     "spec_diff",
     "validate",

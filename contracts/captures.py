@@ -11,7 +11,11 @@ Inputs, each read lazily (memory does not grow with the number of payloads):
 ``.har``
     HAR 1.2: every entry, its request method, URL path and response status;
     the body from ``response.content.text`` (base64 decoded when
-    ``encoding`` says so);
+    ``encoding`` says so). A ``.json`` file or standard input whose document
+    is a HAR (:func:`is_har`: a top-level ``log`` object with an ``entries``
+    array, as schemathesis' ``--report har`` writes to ``har-<time>.json``)
+    is read as one too: a capture record or a response body of this
+    contract never has a top-level ``log`` member;
 a directory
     every such file below it, recursively (other files are skipped, and
     counted);
@@ -43,6 +47,7 @@ from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
 from contracts.redaction import remember
 
 SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
+NOT_A_CAPTURE_FILE = "not a capture file (.json, .jsonl, .ndjson, .har)"
 SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
 SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "auth", "session")
 
@@ -85,6 +90,12 @@ class NotJsonBody:
 
 
 Item = Payload | Unreadable | Skipped
+
+
+def is_har(value: Any) -> bool:
+    """Whether a JSON document is a HAR (``{"log": {"entries": [...], ...}}``), whatever its file is called."""
+    log = value.get("log") if isinstance(value, dict) else None
+    return isinstance(log, dict) and isinstance(log.get("entries"), list)
 
 
 def is_record(value: Any) -> bool:
@@ -140,10 +151,25 @@ def read_json(path: Path, source: str | None = None) -> Iterator[Item]:
 
 
 def _document(data: bytes, source: str) -> Iterator[Item]:
+    """The items of a whole ``.json`` file: a HAR's entries, else one record or body."""
     if not data.strip(WHITESPACE):
         yield Unreadable(source, "empty file")
         return
-    yield line_item(data, source)
+    try:
+        value = parse(data)
+    except NotJson as error:
+        yield Unreadable(source, error.reason)
+        return
+    yield from document_items(value, source)
+
+
+def document_items(value: Any, source: str) -> Iterator[Item]:
+    """The items of one parsed document (a file, standard input): the one
+    place where a HAR is told from a capture record or a bare body, by content."""
+    if is_har(value):
+        yield from har_items(value, source)
+    else:
+        yield _record(value, source)
 
 
 def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool = True) -> Iterator[Item]:
@@ -164,7 +190,7 @@ def read_jsonl(lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool
 
 
 def line_item(data: bytes, source: str) -> Item:
-    """The item of one JSON document (a non-blank line of JSON Lines, a file's bytes)."""
+    """The item of one non-blank line of JSON Lines."""
     try:
         return _record(parse(data), source)
     except NotJson as error:
@@ -258,11 +284,15 @@ def read_har(path: Path) -> Iterator[Item]:
     except NotJson as error:
         yield Unreadable(name, f"not a HAR file: {error.reason}")
         return
-    log = har.get("log") if isinstance(har, dict) else None
-    entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
+    if not is_har(har):
         yield Unreadable(name, "not a HAR file: no log.entries")
         return
+    yield from har_items(har, name)
+
+
+def har_items(har: Any, name: str) -> Iterator[Item]:
+    """Every entry of a parsed HAR (:func:`is_har`), as ``name#N``."""
+    entries = har["log"]["entries"]
     if not entries:
         yield Unreadable(name, "a HAR file without entries")
         return
@@ -292,13 +322,15 @@ def expand(path: Path) -> Iterator[Path | Item]:
             if child.suffix.lower() in SUFFIXES:
                 yield child
             else:
-                yield Skipped(str(child), "not a capture file (.json, .jsonl, .ndjson, .har)")
+                yield Skipped(str(child), NOT_A_CAPTURE_FILE)
     if not found:
         yield Unreadable(str(path), "an empty directory")
 
 
-def read_file(path: Path) -> Iterator[Item]:
-    """Every item of one file, read by its suffix."""
+def read_file(path: Path, *, skip_unknown: bool = False) -> Iterator[Item]:
+    """Every item of one file, read by its suffix (a ``.json`` file by its
+    content too: :func:`document_items`). A named file of another type is
+    unreadable, or skipped with ``skip_unknown`` (the pre-commit hook's mode)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind == "jsonl":
         yield from _jsonl_file(path)
@@ -308,6 +340,8 @@ def read_file(path: Path) -> Iterator[Item]:
         yield from read_json(path)
     elif not path.exists():
         yield Unreadable(str(path), "no such file")
+    elif skip_unknown and path.is_file():
+        yield Skipped(str(path), NOT_A_CAPTURE_FILE)
     else:
         yield Unreadable(str(path), "unknown file type (expected .json, .jsonl, .ndjson, .har or a directory)")
 
@@ -332,7 +366,7 @@ def read_stdin(stream: BinaryIO | None = None) -> Iterator[Item]:
     except NotJson:
         yield from read_jsonl(data.split(b"\n"), "stdin")  # lines as a file has them
         return
-    yield _record(value, "stdin")
+    yield from document_items(value, "stdin")
 
 
 def read(paths: Iterable[str], *, stdin: BinaryIO | None = None) -> Iterator[Item]:

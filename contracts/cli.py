@@ -2,7 +2,9 @@
 
 Exit codes: 0 everything keeps the contract, 1 at least one finding at error
 severity (or an unreadable input among readable ones), 2 usage error, or no
-payload of this contract could be read at all.
+payload of this contract could be read at all. A reader of standard output
+that goes away early stops the writing, never the judging
+(:class:`~contracts.console.PipeGuard`): the exit code stays the verdict.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from contracts import __version__, routing
+from contracts.console import COLOUR_CHOICES, PipeGuard, ProgressBar, colour_wanted, is_terminal
 from contracts.coverage import Coverage
 from contracts.errors import ContractError, OptionError
-from contracts.parallel import judge_all
-from contracts.registry import EXAMPLES_DIR
-from contracts.reporting import FORMATS, Progress, TextReporter, reporter_for
+from contracts.parallel import judge_all, total_bytes
+from contracts.registry import EXAMPLES_DIR, name_of
+from contracts.reporting import FORMATS, TextReporter, reporter_for
 from contracts.rules import RULES
 from contracts.validation import Validator
 from contracts.verdicts import Checker, Passed, Summary
@@ -30,9 +33,92 @@ from contracts.violations import Strictness, is_failure
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
+TOP_EPILOG = """\
+examples:
+  pcm-contracts validate capture.har fixtures/     check captured payloads
+  pcm-contracts mock --port 8765                   serve the mock PCM Jobs API
+  pcm-contracts schemas --bundle bundled/          self-contained schemas for other validators
+  pcm-contracts <command> --help                   what a command does, its options
+
+exit codes:
+  0  everything keeps the contract
+  1  at least one invalid payload (or an unreadable one among readable ones)
+  2  usage error, or nothing of this contract could be read
+"""
+
+VALIDATE_EPILOG = """\
+A capture's own request and status choose the schema; for a bare body,
+--path/--status (else the body's shape) do. A .json file whose document is a
+HAR (schemathesis' har-<time>.json) is read as a HAR.
+
+output (--format text):
+  -q            only what fails: error findings and unreadable items; no summary
+  (default)     findings (errors and warnings), unreadable items, then a summary
+  -v            also every valid item and every skipped one, with its reason
+  On a terminal, a progress bar on standard error (bytes read of the inputs'
+  total, rate, time left); findings are printed above it.
+
+examples:
+  pcm-contracts validate capture.har har-1733040000.json
+  pcm-contracts validate --status 404 body.json
+  curl -s ... | pcm-contracts validate -
+  pcm-contracts validate --format junit --output payloads.xml fixtures/
+
+exit codes:
+  0  every payload keeps the contract (with --skip-unknown: also when all
+     were skipped)
+  1  at least one invalid payload, or an unreadable one among the readable
+  2  usage error, or no payload of this contract could be read at all
+A closed standard output (| head) stops the report, not the judging: the
+exit code is still the verdict on every payload.
+"""
+
+EXAMPLES_EPILOG = """\
+example:
+  pcm-contracts examples --strictness undocumented-field=error
+
+exit codes:
+  0  every recorded example gets its documented verdict
+  1  at least one does not
+  2  usage error
+"""
+
+RULES_EPILOG = """\
+example:
+  pcm-contracts rules
+
+exit codes:
+  0  always (2 for a usage error)
+"""
+
+
+SCHEMAS_EPILOG = """\
+examples:
+  pcm-contracts schemas --bundle bundled/
+  check-jsonschema --schemafile bundled/job-response.json body.json
+  npx ajv-cli validate --spec=draft2020 -c ajv-formats -s bundled/job-response.json -d body.json
+
+exit codes:
+  0  listed, or every bundle written
+  2  usage error, or the directory cannot be written
+"""
+
+
+def command_parser(commands: Any, name: str, *, help: str, description: str, epilog: str) -> argparse.ArgumentParser:
+    """A sub-command whose help keeps its own line breaks."""
+    made: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return made
+
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="pcm-contracts", description=__doc__.splitlines()[0] if __doc__ else None)
+    top = argparse.ArgumentParser(
+        prog="pcm-contracts",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=TOP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -43,29 +129,83 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,
     )
-    examples = commands.add_parser("examples", help="check every recorded example against the contract")
+    examples = command_parser(
+        commands,
+        "examples",
+        help="check every recorded example against the contract",
+        description="Check every recorded example (examples/) and compare its verdict with the documented one.",
+        epilog=EXAMPLES_EPILOG,
+    )
     add_strictness(examples)
-    commands.add_parser("rules", help="list the semantic rules with their severity")
+    command_parser(
+        commands,
+        "rules",
+        help="list the semantic rules with their severity",
+        description="List the semantic rules (what the schemas cannot express), one a line, with their severity.",
+        epilog=RULES_EPILOG,
+    )
 
-    validate = commands.add_parser(
+    validate = command_parser(
+        commands,
         "validate",
         help="check captured payloads: .json, .jsonl/.ndjson, .har, directories, - for stdin",
-        description="Check captured response bodies against the contract. A capture's own request "
-        "and status choose the schema; --path/--status (else the body's shape) do for bare bodies.",
+        description="Check captured response bodies against the contract.",
+        epilog=VALIDATE_EPILOG,
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="a file, a directory, or - for standard input")
     validate.add_argument("--path", help="request path of bare bodies, e.g. /pcm/jobs/ID")
     validate.add_argument("--status", type=int, help="response status of bare bodies, e.g. 404")
     validate.add_argument("--method", default="GET", help="request method of bare bodies (GET)")
     validate.add_argument("--format", choices=FORMATS, default="text", help="report format (text)")
-    validate.add_argument("--output", metavar="FILE", help="write the report there instead of standard output")
+    validate.add_argument(
+        "--output", metavar="FILE", help="write the report there instead of standard output (the summary also "
+        "goes to standard error)"
+    )  # fmt: skip
     validate.add_argument("--jobs", type=int, default=1, metavar="N", help="processes to spread the work over (1)")
-    validate.add_argument("--no-progress", action="store_true", help="no progress line, even on a terminal")
+    validate.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    validate.add_argument(
+        "--color",
+        choices=COLOUR_CHOICES,
+        default="auto",
+        help="colour the text report: auto (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces it), "
+        "always or never",
+    )
+    loudness = validate.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="text report: only error findings and unreadable items"
+    )
+    loudness.add_argument("-v", "--verbose", action="store_true", help="text report: also every valid and skipped item")
+    validate.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip what is plainly no payload of this contract (a named file of another type; a JSON document "
+        "with neither data nor errors, e.g. package.json) instead of calling it unreadable; the pre-commit "
+        "hook's mode",
+    )
     add_strictness(validate)
+
+    schemas = command_parser(
+        commands,
+        "schemas",
+        help="list the response schemas, or write self-contained bundles of them for other validators",
+        description="List the response schemas of the contract; with --bundle, write each as one self-contained "
+        "JSON Schema 2020-12 document (every $ref embedded under $defs), for validators without network access.",
+        epilog=SCHEMAS_EPILOG,
+    )
+    schemas.add_argument("--bundle", metavar="DIR", help="write one bundled schema per response schema there")
+    schemas.add_argument(
+        "--strict", action="store_true", help="bundle the closed variant (undocumented members rejected)"
+    )
 
     from contracts.mock import command as mock_command
 
-    mock = commands.add_parser("mock", help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted")
+    mock = command_parser(
+        commands,
+        "mock",
+        help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted",
+        description=mock_command.DESCRIPTION,
+        epilog=mock_command.EPILOG,
+    )
     mock_command.add_arguments(mock)
 
     from contracts.specdiff import command as specdiff_command
@@ -139,6 +279,7 @@ def run_examples(strictness: Strictness, out: TextIO) -> int:
     """Validate each recorded example; its verdict must be the documented one."""
     validator = Validator(strictness)
     mismatches = 0
+    guard = PipeGuard(out)  # `| head`: the verdict still counts every example
     for path in sorted(EXAMPLES_DIR.rglob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         request, response = record["request"], record["response"]
@@ -147,12 +288,30 @@ def run_examples(strictness: Strictness, out: TextIO) -> int:
         )
         valid, expected = not is_failure(found), record["verdict"]["valid"]
         mismatches += valid != expected
+        if guard.closed:
+            continue
         mark = "ok  " if valid == expected else "FAIL"
         verdict, documented = ("valid" if v else "invalid" for v in (valid, expected))
-        out.write(f"{mark} {path.relative_to(EXAMPLES_DIR)}: {verdict} (documented verdict: {documented})\n")
-        for violation in found:
-            out.write(f"       {violation.severity}: {violation}\n")
+        with guard:
+            out.write(f"{mark} {path.relative_to(EXAMPLES_DIR)}: {verdict} (documented verdict: {documented})\n")
+            for violation in found:
+                out.write(f"       {violation.severity}: {violation}\n")
     return EXIT_VIOLATIONS if mismatches else EXIT_OK
+
+
+def run_schemas(args: argparse.Namespace, out: TextIO) -> int:
+    """List the response schemas, or write their bundles (one file each) and list the paths."""
+    from contracts.bundling import response_schemas, write_bundles
+
+    if args.bundle is None:
+        out.write("".join(f"{name_of(schema_id)}\n" for schema_id in response_schemas()))
+        return EXIT_OK
+    try:
+        written = write_bundles(Path(args.bundle), strict=args.strict)
+    except OSError as error:
+        raise OptionError(f"cannot write the bundles to {args.bundle}: {error.strerror or error}") from None
+    out.write("".join(f"{path}\n" for path in written))
+    return EXIT_OK
 
 
 def run_rules(out: TextIO) -> int:
@@ -161,8 +320,8 @@ def run_rules(out: TextIO) -> int:
     return EXIT_OK
 
 
-def run_validate(args: argparse.Namespace, out: TextIO) -> int:
-    """Read -> judge -> report; the exit code from the summary."""
+def build_checker(args: argparse.Namespace) -> Checker:
+    """The checker the options ask for; raises :class:`OptionError` for a bad one."""
     coverage = Coverage() if args.format == "json" else None  # only the JSON report has it
     checker = Checker(
         Strictness.parse(args.strictness),
@@ -170,31 +329,58 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
         path=args.path,
         status=args.status,
         coverage=coverage,
+        skip_unknown=args.skip_unknown,
     )
     if args.path is not None:
         routing.resolve(checker.method, args.path, args.status or 200)  # an unknown route is a usage error
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
+    return checker
+
+
+def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
+    """Read -> judge -> report; the exit code from the summary.
+
+    A closed pipe on the report's stream stops the writing only: the judging
+    goes on, so the exit code is the verdict on every payload.
+    """
+    err = err or sys.stderr
+    checker = build_checker(args)
+    verbosity = -1 if args.quiet else 1 if args.verbose else 0
     with contextlib.ExitStack() as stack:
         # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
         target = stack.enter_context(output) if output else out
-        reporter = reporter_for(args.format, target)
-        progress = Progress(enabled=False if args.no_progress else None)
-        summary = Summary(coverage=coverage)
-        for judged in judge_all(checker, args.paths, jobs=args.jobs):
+        show_bar = not (args.no_progress or args.quiet) and is_terminal(err)
+        bar = ProgressBar(
+            err,
+            total=total_bytes(args.paths) if show_bar else None,
+            enabled=show_bar,
+            colour=colour_wanted(args.color, err),
+        )
+        stack.callback(bar.close)
+        colour = colour_wanted(args.color, target)
+        reporter = reporter_for(args.format, bar.above(target), colour=colour, verbosity=verbosity)
+        guard = PipeGuard(target)
+        summary = Summary(coverage=checker.coverage)
+        for judged in judge_all(checker, args.paths, jobs=args.jobs, read=bar.read if show_bar else None):
             summary.add(judged)
-            reporter.result(judged)
-            progress.tick(len(judged.numbers) if isinstance(judged, Passed) else 1)
-        progress.close()
-        reporter.finish(summary)
-    if args.output and args.format != "text":
-        TextReporter(sys.stderr).finish(summary)
+            if not guard.closed:
+                with guard:
+                    reporter.result(judged)
+            bar.judged(len(judged.numbers) if isinstance(judged, Passed) else 1)
+        bar.close()
+        if not guard.closed:
+            with guard:
+                reporter.finish(summary)
+                target.flush()
+    if args.output and verbosity >= 0:
+        TextReporter(err, colour=colour_wanted(args.color, err)).finish(summary)
     checked = summary.counts["valid"] + summary.counts["invalid"]
-    if checked == 0:
-        sys.stderr.write("pcm-contracts: no payload of this contract could be read\n")
-        return EXIT_USAGE
     failed = summary.counts["invalid"] + summary.counts["unreadable"]
+    if checked == 0 and not (args.skip_unknown and not failed):
+        err.write("pcm-contracts: no payload of this contract could be read\n")
+        return EXIT_USAGE
     return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
@@ -207,23 +393,32 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if argv[:1] == ["check"]:  # every further argument is pytest's
         return run_check(argv[1:])
     args = parser().parse_args(argv)
+    guard = PipeGuard(out)
+    code = EXIT_OK  # a listing (rules, --list-modes) cut short by a closed pipe: the reader had what it wanted
     try:
-        if args.command == "examples":
-            return run_examples(Strictness.parse(args.strictness), out)
-        if args.command == "validate":
-            return run_validate(args, out)
-        if args.command == "mock":
-            from contracts.mock import command as mock_command
-
-            return mock_command.run(args, out)
-        if args.command == "spec-diff":
-            from contracts.specdiff import command as specdiff_command
-
-            return specdiff_command.run(args, out)
-        return run_rules(out)
+        with guard:  # examples and validate guard their own writing, and keep judging
+            code = run(args, out)
+        with guard:  # what is still buffered, now, rather than in a failing flush at exit
+            out.flush()
     except ContractError as error:
         sys.stderr.write(f"pcm-contracts: {error}\n")
         return EXIT_USAGE
-    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
-        sys.stderr.close()
-        return EXIT_OK
+    return code
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "examples":
+        return run_examples(Strictness.parse(args.strictness), out)
+    if args.command == "validate":
+        return run_validate(args, out)
+    if args.command == "mock":
+        from contracts.mock import command as mock_command
+
+        return mock_command.run(args, out)
+    if args.command == "schemas":
+        return run_schemas(args, out)
+    if args.command == "spec-diff":
+        from contracts.specdiff import command as specdiff_command
+
+        return specdiff_command.run(args, out)
+    return run_rules(out)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from contracts import redaction
 from contracts.captures import SUFFIXES, Item, expand, read_file, read_stdin
@@ -52,8 +53,44 @@ held a non-blank line, what the worker's checker observed for the coverage
 report, and the number of line ends in it."""
 
 
-def judge_path(checker: Checker, path: Path) -> Iterator[Judged]:
-    """Every result of one capture file; JSON Lines in bulk."""
+Read = Callable[[int], None]
+"""Told the number of bytes of the inputs read, as they are read (the progress bar)."""
+
+
+def size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def total_bytes(paths: Iterable[str]) -> int | None:
+    """The bytes of every file the inputs name or hold (what ``read`` is told
+    in all); ``None`` when standard input is one of them: its size is unknown."""
+    total = 0
+    for name in paths:
+        if name == "-":
+            return None
+        total += sum(size_of(found) for found in expand(Path(name)) if isinstance(found, Path))
+    return total
+
+
+def counted_lines(handle: BinaryIO, read: Read, block: int = 2**16) -> Iterator[bytes]:
+    """The lines of a binary file (without their line ends), a block at a
+    time, telling ``read`` the size of each block."""
+    rest = b""
+    while data := handle.read(block):
+        read(len(data))
+        lines = (rest + data).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+def judge_path(checker: Checker, path: Path, read: Read | None = None) -> Iterator[Judged]:
+    """Every result of one capture file; JSON Lines in bulk. ``read`` is told
+    the file's bytes (of JSON Lines, a block at a time)."""
     if SUFFIXES.get(path.suffix.lower()) == "jsonl":
         try:
             handle = path.open("rb")
@@ -61,9 +98,11 @@ def judge_path(checker: Checker, path: Path) -> Iterator[Judged]:
             pass  # read_file says why
         else:
             with handle:
-                yield from checker.check_lines(handle, str(path))
+                yield from checker.check_lines(handle if read is None else counted_lines(handle, read), str(path))
             return
-    yield from checker.check_all(read_file(path))
+    yield from checker.check_all(read_file(path, skip_unknown=checker.skip_unknown))
+    if read is not None:
+        read(size_of(path))
 
 
 def judge_unit(checker: Checker, unit: Unit) -> Answer:
@@ -124,11 +163,17 @@ def units(paths: Iterable[str], split_bytes: int) -> Iterator[Unit | Item | str]
 
 
 def judge_all(
-    checker: Checker, paths: Iterable[str], *, jobs: int = 1, split_bytes: int = SPLIT_BYTES
+    checker: Checker,
+    paths: Iterable[str],
+    *,
+    jobs: int = 1,
+    split_bytes: int = SPLIT_BYTES,
+    read: Read | None = None,
 ) -> Iterator[Judged]:
-    """Every result, in input order, whatever ``jobs``."""
+    """Every result, in input order, whatever ``jobs``; ``read`` is told the
+    bytes of the files as they are judged (standard input's are not counted)."""
     if jobs > 1:
-        yield from _pooled(checker, paths, jobs, split_bytes)
+        yield from _pooled(checker, paths, jobs, split_bytes, read)
         return
     for name in paths:
         if name == "-":
@@ -136,12 +181,12 @@ def judge_all(
             continue
         for found in expand(Path(name)):
             if isinstance(found, Path):
-                yield from judge_path(checker, found)
+                yield from judge_path(checker, found, read)
             else:
                 yield checker.check(found)
 
 
-def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int) -> Iterator[Judged]:
+def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int, read: Read | None) -> Iterator[Judged]:
     checker.validator.engine.compile()  # once here, inherited by forked workers
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -157,6 +202,9 @@ def _pooled(checker: Checker, paths: Iterable[str], jobs: int, split_bytes: int)
                     yield from checker.check_all(read_stdin())
                 elif isinstance(entry, tuple):
                     yield from _answer(*entry, seen, lines, checker.coverage)
+                    if read is not None:
+                        unit = entry[0]
+                        read(size_of(Path(unit.path)) if unit.end is None else unit.end - unit.start)
                 else:
                     yield checker.check(entry)
 

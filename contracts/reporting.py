@@ -3,7 +3,8 @@
 Each reporter gets ``result()`` once per item as it is judged (or once per
 :class:`~contracts.verdicts.Passed` batch of valid ones) and ``finish()`` with
 the summary, so memory does not grow with the number of payloads. Every line
-written passes through :func:`contracts.redaction.redact`.
+written passes through :func:`contracts.redaction.redact`. Reports write to a
+:class:`~contracts.console.Writer` (a text stream, or the progress bar's console).
 
 The JSON shape (stable; ``verdict`` is one of valid, invalid, unreadable,
 skipped; ``reason`` only for unreadable and skipped items)::
@@ -20,16 +21,14 @@ skipped; ``reason`` only for unreadable and skipped items)::
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import sys
 import tempfile
 import time
-from typing import ClassVar, Literal, Protocol, TextIO
+from typing import ClassVar, Literal, Protocol
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr as xml_quoteattr
 
+from contracts.console import Writer, colour_wanted
 from contracts.redaction import redact
 from contracts.verdicts import Judged, Passed, Summary
 
@@ -43,43 +42,64 @@ class Reporter(Protocol):
     def finish(self, summary: Summary) -> None: ...
 
 
-def use_colour(out: TextIO) -> bool:
-    return out.isatty() and "NO_COLOR" not in os.environ
-
-
 class TextReporter:
     """One line a finding, ``source: /pointer: message [rule]``, grouped by
-    source; unreadable items as ``source: unreadable: reason``; then the summary."""
+    source; unreadable items as ``source: unreadable: reason``; then the summary.
 
-    COLOURS: ClassVar[dict[str, str]] = {"error": "\033[31m", "warning": "\033[33m", "unreadable": "\033[35m"}
+    ``verbosity`` -1 (``-q``): only what fails (error findings, unreadable
+    items), no warnings and no summary; 0: also warnings, then the summary;
+    1 (``-v``): also every valid item (``source: valid``) and every skipped
+    one with its reason. ``colour``: errors in red, warnings in yellow,
+    unreadable items in magenta (``None``: as :func:`~contracts.console.colour_wanted`
+    decides for ``auto``)."""
 
-    def __init__(self, out: TextIO, *, colour: bool | None = None, show_skipped: bool = False) -> None:
+    COLOURS: ClassVar[dict[str, str]] = {
+        "error": "\033[31m",
+        "warning": "\033[33m",
+        "unreadable": "\033[35m",
+        "valid": "\033[32m",
+    }
+
+    def __init__(self, out: Writer, *, colour: bool | None = None, verbosity: int = 0) -> None:
         self.out = out
-        self.colour = use_colour(out) if colour is None else colour
-        self.show_skipped = show_skipped
+        self.colour = colour_wanted("auto", out) if colour is None else colour
+        self.verbosity = verbosity
 
     def _paint(self, text: str, how: str) -> str:
         return f"{self.COLOURS[how]}{text}\033[0m" if self.colour else text
 
     def result(self, result: Judged) -> None:
-        if isinstance(result, Passed):  # valid without findings: nothing to say
+        if isinstance(result, Passed):  # valid without findings: nothing to say, unless asked
+            if self.verbosity > 0:
+                valid = self._paint("valid", "valid")
+                self.out.write(redact("".join(f"{one.source}: {valid}\n" for one in result.results())))
             return
         lines = []
         if result.verdict == "unreadable":
             lines.append(f"{result.source}: {self._paint('unreadable', 'unreadable')}: {result.reason}")
-        elif result.verdict == "skipped" and self.show_skipped:
+        elif result.verdict == "skipped" and self.verbosity > 0:
             lines.append(f"{result.source}: skipped: {result.reason}")
+        elif result.verdict == "valid" and self.verbosity > 0 and not result.violations:
+            lines.append(f"{result.source}: {self._paint('valid', 'valid')}")
         for violation in result.violations:
-            suffix = "" if violation.severity == "error" else f" {self._paint('(warning)', 'warning')}"
-            lines.append(f"{result.source}: {violation}{suffix}")
+            if violation.severity == "error":
+                lines.append(f"{result.source}: {self._paint(str(violation), 'error')}")
+            elif self.verbosity >= 0:
+                lines.append(f"{result.source}: {violation} {self._paint('(warning)', 'warning')}")
         if lines:
             self.out.write(redact("\n".join(lines)) + "\n")
 
     def finish(self, summary: Summary) -> None:
+        if self.verbosity < 0:
+            return
         counts = summary.counts
+        invalid, unreadable = (
+            self._paint(f"{counts[kind]} {kind}", "error") if counts[kind] else f"0 {kind}"
+            for kind in ("invalid", "unreadable")
+        )
         lines = [
-            f"read {summary.read} payload(s): {counts['valid']} valid, {counts['invalid']} invalid, "
-            f"{counts['unreadable']} unreadable, {counts['skipped']} skipped"
+            f"read {summary.read} payload(s): {counts['valid']} valid, {invalid}, {unreadable}, "
+            f"{counts['skipped']} skipped"
         ]
         if summary.rules:
             top = ", ".join(f"{rule} ({n})" for rule, n in summary.rules.most_common(5))
@@ -93,7 +113,7 @@ class TextReporter:
 class JsonReporter:
     """The stable JSON shape of the module docstring, written as it goes."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: Writer) -> None:
         self.out = out
         self.first = True
         self.out.write('{"results": [')
@@ -136,7 +156,7 @@ class JUnitReporter:
     skipped -> skipped. Cases are spooled to a temporary file, since the
     counts in the ``testsuite`` element are known only at the end."""
 
-    def __init__(self, out: TextIO, *, name: str = "pcm-contracts validate") -> None:
+    def __init__(self, out: Writer, *, name: str = "pcm-contracts validate") -> None:
         self.out = out
         self.name = name
         self.started = time.monotonic()
@@ -171,40 +191,16 @@ class JUnitReporter:
             f'errors="{counts["unreadable"]}" skipped="{counts["skipped"]}" time="{elapsed:.3f}">\n'
         )
         self.spool.seek(0)
-        shutil.copyfileobj(self.spool, self.out)
+        while block := self.spool.read(2**16):
+            self.out.write(block)
         self.spool.close()
         self.out.write("</testsuite>\n</testsuites>\n")
 
 
-class Progress:
-    """A one-line counter on standard error while a long run goes on, on a TTY only."""
-
-    def __init__(self, *, stream: TextIO | None = None, enabled: bool | None = None, every: float = 0.2) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.every = every
-        self.count = 0
-        self.started = self.shown = time.monotonic()
-
-    def tick(self, count: int = 1) -> None:
-        before, self.count = self.count, self.count + count
-        if self.enabled and self.count // 256 != before // 256:
-            now = time.monotonic()
-            if now - self.shown >= self.every:
-                self.shown = now
-                rate = self.count / max(now - self.started, 1e-9)
-                self.stream.write(f"\rchecked {self.count} payloads ({rate:,.0f}/s)")
-                self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.count >= 256:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
-def reporter_for(kind: Format, out: TextIO) -> Reporter:
+def reporter_for(kind: Format, out: Writer, *, colour: bool = False, verbosity: int = 0) -> Reporter:
+    """The reporter of ``kind``; ``colour`` and ``verbosity`` shape the text report only."""
     if kind == "json":
         return JsonReporter(out)
     if kind == "junit":
         return JUnitReporter(out)
-    return TextReporter(out)
+    return TextReporter(out, colour=colour, verbosity=verbosity)

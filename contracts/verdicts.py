@@ -106,7 +106,11 @@ def guess(body: Any) -> tuple[str, int] | str:
         if kinds == {"pim-job-error"}:
             return ERRORS_PATH, 200
         return "a body whose data is an array of no single known type (a job list? a job's errors?): pass --path"
-    return "cannot tell which response this body is (neither a job nor an error body): pass --path and --status"
+    return NOT_A_BODY
+
+
+NOT_A_BODY = "cannot tell which response this body is (neither a job nor an error body): pass --path and --status"
+"""Why a bare body of no documented shape is unreadable (skipped with ``skip_unknown``)."""
 
 
 @dataclass
@@ -120,6 +124,10 @@ class Checker:
     status: int | None = None
     coverage: Coverage | None = None
     """When given, every judged payload is observed for the coverage report."""
+    skip_unknown: bool = False
+    """What is plainly no payload of this contract is skipped, not unreadable: a
+    named file of another type, a bare body with neither ``data`` nor ``errors``
+    (``package.json``). The pre-commit hook's mode."""
 
     @property
     def validator(self) -> Validator:
@@ -135,7 +143,9 @@ class Checker:
         except UnknownRoute as error:
             return Result(item.source, "skipped", reason=f"not an operation of this contract: {error}")
         if isinstance(route, str):
-            return Result(item.source, "unreadable", reason=route)
+            skip = self.skip_unknown and route == NOT_A_BODY
+            reason = "not a response body of this contract (neither a job nor an error body)" if skip else route
+            return Result(item.source, "skipped" if skip else "unreadable", reason=reason)
         found = content_type_findings(item.headers) if item.headers is not None else []
         if self.coverage is not None:
             self.coverage.observe_route(route, None if isinstance(item.body, NotJsonBody) else item.body)

@@ -53,6 +53,14 @@ mode                        applies to                   what breaks (what ``con
 ``id-mismatch``, ``status-regresses``, ``page-overlap`` and ``cancel-anything``
 choose which job, state or page is answered, so the endpoint applies them;
 every other drift is a rewrite of a finished :class:`Answer` by :func:`drifted`.
+
+A drift and a fault combine: the fault breaks the transport of the drifted
+answers (``slow`` delays them, ``truncated`` cuts them, ``reset`` sends none),
+and the answers a fault makes up itself (``server-error``, ``non-json``,
+``too-many-requests``) replace them, undrifted.
+
+:data:`DRIFT_DESCRIPTIONS` and :data:`FAULT_DESCRIPTIONS` say each mode in
+one line (``pcm-contracts mock --list-modes``).
 """
 
 from __future__ import annotations
@@ -89,6 +97,36 @@ FaultMode = Literal["slow", "reset", "server-error", "non-json", "too-many-reque
 
 DRIFT_MODES: tuple[DriftMode, ...] = get_args(DriftMode)
 FAULT_MODES: tuple[FaultMode, ...] = get_args(FaultMode)
+
+DRIFT_DESCRIPTIONS: Mapping[DriftMode, str] = {
+    "status-as-integer": "error bodies: errors[].status is a number (404), not a string",
+    "undocumented-status": "jobs: every job's status is 'completed', outside the documented set",
+    "missing-id": "jobs: the job's id is removed",
+    "renamed-envelope": "every 200 body: data is renamed job",
+    "timestamps-out-of-order": "jobs: finished, completed_at before started_at",
+    "error-without-errors": 'error bodies become {"message": "..."}',
+    "wrong-content-type": "every 200 body is sent as text/plain (the body itself is sound)",
+    "zone-less-timestamps": "jobs: timestamps lose their zone (2024-01-05T13:46:42.070)",
+    "data-as-array": "job bodies: data is a one-element list",
+    "id-mismatch": "job bodies: another job than the one asked for is answered",
+    "null-created-at": "jobs: created_at is null",
+    "status-regresses": "every second read shows a job one lifecycle step earlier (only a watch sees it)",
+    "total-mismatch": "Get all Jobs: meta.results.total is one less than the jobs on the page",
+    "page-overlap": "Get all Jobs: each page repeats the last job of the page before (only a page walk sees it)",
+    "errors-wrong-type": "Get Job Errors: error items have type job-error",
+    "cancel-anything": "Cancel a Job: any job answers 200, unchanged and not cancelled",
+}
+"""One line a drift mode, for ``pcm-contracts mock --list-modes`` (the table above has the details)."""
+
+FAULT_DESCRIPTIONS: Mapping[FaultMode, str] = {
+    "slow": "every answer comes late (a client's timeout must fire)",
+    "reset": "every connection is reset (TCP RST) without an answer",
+    "server-error": "every request answers 500 with a JSON error body",
+    "non-json": "every request answers 200 with an HTML body",
+    "too-many-requests": "every request answers 429 with Retry-After: 1",
+    "truncated": "every answer announces its full Content-Length, sends half the body and closes",
+}
+"""One line a fault mode, for ``pcm-contracts mock --list-modes``."""
 
 JOB_ERROR_TYPE = "pim-job-error"
 Job = dict[str, Any]

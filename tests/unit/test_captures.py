@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from contracts.captures import Payload, Unreadable, read
+from contracts.captures import Payload, Unreadable, is_har, read
 from contracts.cli import main
 from contracts.jsonbody import MAX_DEPTH
+from contracts.mock import MockServer
 from contracts.registry import ROOT
 from contracts.verdicts import Checker, Summary
 from tests.casefiles import example
@@ -434,3 +435,102 @@ def test_a_har_file_may_start_with_a_bom_but_its_bodies_may_not(tmp_path: Path) 
     assert [(v.rule, v.message) for v in results[1].violations] == [
         ("body_is_json", "the body is not JSON: a UTF-8 byte order mark before the JSON value")
     ]
+
+
+def test_a_json_file_holding_a_har_is_read_as_a_har(tmp_path: Path) -> None:
+    """schemathesis' --report har writes har-<time>.json: the content says HAR, not the name."""
+    document = har(
+        har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB),
+        har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, drifted(status="archived")),
+        har_entry("https://api.example.test/pcm/products", 200, {"data": []}),
+    )
+    named_json, named_har = tmp_path / "har-20241201T101500Z.json", tmp_path / "capture.har"
+    named_json.write_text(document)
+    named_har.write_text(document)
+    as_json, as_har = (json.loads(validate("--format", "json", str(path)).stdout) for path in (named_json, named_har))
+    assert [r["source"] for r in as_json["results"]] == [f"{named_json}#{n}" for n in range(3)]
+    assert [r["verdict"] for r in as_json["results"]] == ["valid", "invalid", "skipped"]
+    assert [r["verdict"] for r in as_json["results"]] == [r["verdict"] for r in as_har["results"]]
+    on_stdin = validate("--format", "json", "-", stdin=document.encode())
+    assert [r["source"] for r in json.loads(on_stdin.stdout)["results"]] == ["stdin#0", "stdin#1", "stdin#2"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"log": "a message"}, {"log": {"lines": []}}, {"data": {"log": {"entries": []}}}],
+    ids=["log-not-an-object", "log-without-entries", "log-below-the-top"],
+)
+def test_a_document_is_a_har_only_with_a_top_level_log_holding_entries(document: dict[str, Any]) -> None:
+    assert not is_har(document)
+    assert is_har({"log": {"version": "1.2", "creator": {"name": "x"}, "entries": []}})
+    assert not any(is_har(example(name)) for name in ("get-a-job/200-started", "get-a-job/404-not-found"))
+
+
+def test_an_empty_har_in_a_json_file_says_it_has_no_entries(tmp_path: Path) -> None:
+    path = tmp_path / "har-20241201T101500Z.json"
+    path.write_text(har())
+    run = validate(str(path))
+    assert run.returncode == 2
+    assert f"{path}: unreadable: a HAR file without entries" in run.stdout
+
+
+def test_a_har_written_by_schemathesis_report_har_is_read_as_a_har(tmp_path: Path) -> None:
+    with MockServer() as mock:
+        command = [
+            sys.executable, "-m", "schemathesis.cli", "run", "contracts/openapi.yaml", "--url", mock.url,
+            "-H", "Authorization: Bearer mock-token", "--phases", "examples", "--max-examples", "3", "--seed", "1",
+            "--report", "har", "--report-dir", str(tmp_path),
+        ]  # fmt: skip
+        subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300, check=False)
+    (written,) = tmp_path.glob("har-*.json")
+    entries = json.loads(written.read_text())["log"]["entries"]
+    report = json.loads(validate("--format", "json", str(written)).stdout)
+    assert report["summary"]["read"] == len(entries) > 0
+    assert report["summary"]["unreadable"] == 0
+    assert report["summary"]["valid"] > 0
+    assert [r["source"] for r in report["results"]] == [f"{written}#{n}" for n in range(len(entries))]
+
+
+def test_skip_unknown_skips_other_file_types_and_json_that_is_no_body_of_the_contract(tmp_path: Path) -> None:
+    readme, package = tmp_path / "README.md", tmp_path / "package.json"
+    readme.write_text("# fixtures\n")
+    package.write_text(json.dumps({"name": "fixtures", "version": "1.0.0"}))
+    good = tmp_path / "job.json"
+    good.write_text(json.dumps(JOB))
+    run = validate("--format", "json", "--skip-unknown", str(readme), str(package), str(good))
+    assert run.returncode == 0
+    results = {Path(r["source"]).name: r for r in json.loads(run.stdout)["results"]}
+    assert results["README.md"]["verdict"] == results["package.json"]["verdict"] == "skipped"
+    assert results["README.md"]["reason"] == "not a capture file (.json, .jsonl, .ndjson, .har)"
+    assert results["package.json"]["reason"].startswith("not a response body of this contract")
+    assert results["job.json"]["verdict"] == "valid"
+    only_skipped = validate("--skip-unknown", str(readme), str(package))
+    assert only_skipped.returncode == 0  # nothing of the contract to check is not a failure in this mode
+    assert "read 2 payload(s): 0 valid, 0 invalid, 0 unreadable, 2 skipped" in only_skipped.stdout
+
+
+def test_without_skip_unknown_a_body_of_no_known_shape_and_another_file_type_are_unreadable(tmp_path: Path) -> None:
+    readme, package = tmp_path / "README.md", tmp_path / "package.json"
+    readme.write_text("# fixtures\n")
+    package.write_text(json.dumps({"name": "fixtures", "version": "1.0.0"}))
+    run = validate(str(readme), str(package))
+    assert run.returncode == 2
+    assert f"{readme}: unreadable: unknown file type" in run.stdout
+    assert f"{package}: unreadable: cannot tell which response this body is" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "verdict"),
+    [
+        ('{"data": ', "unreadable"),  # broken JSON is broken, even in this mode
+        ('{"data": []}', "unreadable"),  # a body of the contract whose kind cannot be told
+        ('{"errors": [{"status": "404"}, {"status": "500"}]}', "unreadable"),
+        (json.dumps(drifted(status="archived")), "invalid"),
+    ],
+)
+def test_skip_unknown_never_skips_a_broken_or_doubtful_payload(tmp_path: Path, content: str, verdict: str) -> None:
+    path = tmp_path / "fixture.json"
+    path.write_text(content)
+    run = validate("--format", "json", "--skip-unknown", str(path))
+    assert run.returncode != 0
+    assert json.loads(run.stdout)["results"][0]["verdict"] == verdict

@@ -1,19 +1,27 @@
 from __future__ import annotations
 
+import copy
 import io
+import json
+import os
+import pty
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from rich import filesize
 
 from contracts.cli import main
 from contracts.mock import DRIFT_MODES, FAULT_MODES
 from contracts.registry import EXAMPLES_DIR, ROOT
 from contracts.rules import RULES
+from tests.casefiles import example
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -52,7 +60,8 @@ def test_rules_lists_every_rule() -> None:
 
 def test_mock_lists_its_modes() -> None:
     code, out = run("mock", "--list-modes")
-    assert (code, out.split()) == (0, [*DRIFT_MODES, *FAULT_MODES])
+    names = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+    assert (code, names) == (0, [*DRIFT_MODES, *FAULT_MODES])
 
 
 def test_python_dash_m_is_the_same_command() -> None:
@@ -87,3 +96,341 @@ def test_pre_commit_hook_runs_the_validate_command(tmp_path: Path) -> None:
     failed = subprocess.run([*command, str(good), str(bad)], capture_output=True, text=True, check=False)
     assert failed.returncode == 1
     assert f"{bad}:1: /errors/0/status: expected string, got integer 404 [schema.type]" in failed.stdout
+
+
+JOB = example("get-a-job/200-product-export")["response"]["body"]
+FINDING = "[schema.enum]"
+
+
+def job_line(**attributes: Any) -> str:
+    body = copy.deepcopy(JOB)
+    body["data"]["attributes"].update(attributes)
+    return json.dumps(body) + "\n"
+
+
+def command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "contracts", *argv]
+
+
+def validate(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run(
+        command("validate", *argv), cwd=ROOT, env={**environ, **(env or {})},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Two valid bodies (one with a warning), one invalid, one unreadable, one skipped."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a-valid.json").write_text(job_line())
+    (folder / "b-warning.json").write_text(job_line(extra=1))
+    (folder / "c-invalid.json").write_text(job_line(status="archived"))
+    (folder / "d-broken.json").write_text('{"data": ')
+    (folder / "e-notes.txt").write_text("notes")
+    return folder
+
+
+WARN = ("--strictness", "undocumented-field=warning")
+
+
+def test_a_closed_pipe_keeps_the_verdict_of_payloads_after_the_cut(tmp_path: Path) -> None:
+    """Thousands of warnings fill the pipe; the reader takes one line and goes;
+    the one invalid payload comes after that: exit 1, no traceback."""
+    big = tmp_path / "big.jsonl"
+    big.write_text(job_line(extra=1) * 5000 + job_line(status="archived"))
+    reader = subprocess.Popen(
+        command("validate", *WARN, str(big)), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None
+    assert reader.stderr is not None
+    first = reader.stdout.readline()
+    reader.stdout.close()  # what `| head -1` does: well before the 600 KB of findings are written
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 1
+    assert first.startswith(f"{big}:1: ".encode())
+    assert stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+
+
+def test_a_closed_pipe_after_valid_payloads_only_exits_0(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text(job_line(extra=1) * 5000)
+    done = subprocess.run(
+        f"{shlex.join(command('validate', *WARN, str(big)))} | head -1", shell=True, cwd=ROOT,
+        capture_output=True, text=True, timeout=120, check=False, executable="/bin/bash",
+    )  # fmt: skip
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipe" not in done.stderr
+    piped = subprocess.run(
+        f"set -o pipefail; {shlex.join(command('validate', *WARN, str(big)))} | head -1", shell=True, cwd=ROOT,
+        capture_output=True, text=True, timeout=120, check=False, executable="/bin/bash",
+    )  # fmt: skip
+    assert piped.returncode == 0
+
+
+def test_examples_into_a_closed_pipe_still_exit_with_their_verdict() -> None:
+    reader = subprocess.Popen(command("examples"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None
+    assert reader.stderr is not None
+    reader.stdout.close()
+    assert reader.wait(timeout=120) == 0
+    assert reader.stderr.read() == b""
+
+
+def test_text_report_to_a_file_has_the_summary_and_standard_error_has_it_too(mixed: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    done = validate("--output", str(report), str(mixed))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    written = report.read_text()
+    assert f"{mixed / 'c-invalid.json'}: /data/attributes/status:" in written
+    summary = "read 5 payload(s): 2 valid, 1 invalid, 1 unreadable, 1 skipped\n"
+    assert summary in written
+    assert done.stderr.startswith(summary)
+    assert FINDING not in done.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("kind", ["json", "junit"])
+def test_other_formats_to_a_file_put_the_summary_on_standard_error(mixed: Path, tmp_path: Path, kind: str) -> None:
+    done = validate("--format", kind, "--output", str(tmp_path / "report"), str(mixed))
+    assert done.stderr.startswith("read 5 payload(s): 2 valid, 1 invalid, 1 unreadable, 1 skipped\n")
+
+
+def test_quiet_prints_only_what_fails(mixed: Path) -> None:
+    done = validate("-q", *WARN, str(mixed))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines == [
+        f'{mixed / "c-invalid.json"}: /data/attributes/status: "archived" is outside the documented set '
+        "(pending, started, success, failed, cancelled, cancelling) [schema.enum]",
+        f"{mixed / 'd-broken.json'}: unreadable: invalid JSON (truncated?): Expecting value (line 1, column 9)",
+    ]
+    assert done.stderr == ""
+
+
+def test_quiet_on_valid_payloads_prints_nothing(mixed: Path) -> None:
+    done = validate("-q", str(mixed / "a-valid.json"), str(mixed / "b-warning.json"), *WARN)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_verbose_also_lists_valid_and_skipped_items(mixed: Path, tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text(job_line() * 2)
+    done = validate("-v", *WARN, str(mixed), str(log))
+    out = done.stdout
+    assert f"{mixed / 'a-valid.json'}: valid\n" in out
+    assert f"{log}:1: valid\n{log}:2: valid\n" in out  # the bulk batches too
+    assert f"{mixed / 'b-warning.json'}: /data/attributes/extra: undocumented member 'extra'" in out
+    assert f"{mixed / 'e-notes.txt'}: skipped: not a capture file" in out
+    assert "read 7 payload(s): 4 valid, 1 invalid, 1 unreadable, 1 skipped" in out
+
+
+def test_quiet_and_verbose_together_are_a_usage_error(mixed: Path) -> None:
+    done = validate("-q", "-v", str(mixed))
+    assert done.returncode == 2
+    assert "not allowed with argument" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "coloured"),
+    [
+        ([], {}, False),
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ],
+)
+def test_colour_of_the_text_report(mixed: Path, argv: list[str], env: dict[str, str], coloured: bool) -> None:
+    done = validate(*argv, str(mixed / "c-invalid.json"), env=env)
+    red = "\033[31m"
+    assert (red in done.stdout) is coloured
+    if coloured:  # the error finding itself in red
+        assert f'{mixed / "c-invalid.json"}: {red}/data/attributes/status: "archived"' in done.stdout
+    assert done.stderr == ""  # never a progress bar off a terminal, whatever FORCE_COLOR says
+
+
+def test_a_bad_colour_choice_is_a_usage_error(mixed: Path) -> None:
+    done = validate("--color", "sometimes", str(mixed))
+    assert done.returncode == 2
+    assert "invalid choice: 'sometimes'" in done.stderr
+
+
+def read_terminal(argv: list[str], *, stderr_too: bool = True) -> tuple[int, str, bytes]:
+    """Run the command with standard output (and error, unless not ``stderr_too``: then a pipe)
+    on a pseudo-terminal; all it wrote to the terminal, and to the pipe."""
+    controller, terminal = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    with subprocess.Popen(
+        command(*argv), cwd=ROOT, env={**environ, "COLUMNS": "160"}, stdin=terminal, stdout=terminal,
+        stderr=terminal if stderr_too else subprocess.PIPE,
+    ) as process:  # fmt: skip
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        piped = process.stderr.read() if process.stderr is not None else b""
+        code = process.wait(timeout=120)
+    os.close(controller)
+    return code, b"".join(chunks).decode(), piped
+
+
+CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def test_on_a_terminal_a_progress_bar_shows_the_total_and_findings_print_above_it(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text(job_line(extra=1) * 2000 + job_line(status="archived"))
+    code, text, _ = read_terminal(["validate", *WARN, str(big)])
+    assert code == 1
+    assert "checking" in text
+    assert f"/{filesize.decimal(big.stat().st_size)}" in text  # the total: the input's size
+    assert "payloads" in text
+    assert "ETA" in text
+    plain = CSI.sub("", text).replace("\r\n", "\n")
+    lines = [line.rsplit("\r", 1)[-1] for line in plain.split("\n")]  # what stays on each line of the screen
+    findings = [line for line in lines if line.startswith(f"{big}:")]
+    assert len(findings) == 2001  # every finding on a line of its own: none glued to the bar
+    assert findings[-1].endswith(FINDING)
+    assert all(line.endswith("(warning)") for line in findings[:-1])
+    assert "read 2001 payload(s): 2000 valid, 1 invalid, 0 unreadable, 0 skipped" in lines
+    assert "\x1b[31m" in text  # errors in red on a terminal
+
+
+@pytest.mark.parametrize("argv", [["--no-progress"], ["-q"]], ids=["no-progress", "quiet"])
+def test_no_progress_and_quiet_draw_no_bar_even_on_a_terminal(tmp_path: Path, argv: list[str]) -> None:
+    body = tmp_path / "body.json"
+    body.write_text(job_line())
+    code, text, _ = read_terminal(["validate", *argv, str(body)])
+    assert code == 0
+    assert "checking" not in text
+
+
+@pytest.mark.parametrize("name", [None, "examples", "rules", "validate", "mock", "schemas"])
+def test_help_says_what_the_command_does_with_an_example_and_the_exit_codes(
+    name: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([name, "--help"] if name else ["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "example" in text
+    assert "exit codes:\n  0  " in text
+    assert "pcm-contracts" in text.split("exit codes:")[0].split("example", 1)[1]
+
+
+def hook_command() -> list[str]:
+    """The hook's entry exactly as .pre-commit-hooks.yaml says, its program from this environment."""
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    program, *args = shlex.split(hook["entry"])
+    installed = Path(sys.executable).parent / program
+    if not installed.exists():
+        pytest.skip(f"{program} is not installed beside {sys.executable} (pip install -e .)")
+    return [str(installed), *args]
+
+
+def staged(repository: Path, files: str) -> list[str]:
+    """What pre-commit passes with the README's config (`files:` of the user replaces the hook's; `types: [file]`)."""
+    pattern = re.compile(files)
+    found = (path.relative_to(repository).as_posix() for path in sorted(repository.rglob("*")) if path.is_file())
+    return [name for name in found if pattern.search(name)]
+
+
+@pytest.fixture
+def fixtures_repository(tmp_path: Path) -> Path:
+    folder = tmp_path / "fixtures" / "pcm-jobs"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("# Captured PCM Jobs API answers\n")
+    (folder / "package.json").write_text(json.dumps({"name": "pcm-fixtures", "private": True}))
+    for name in ("get-a-job/200-product-export", "get-a-job/404-not-found", "get-all-jobs/200-documented-jobs"):
+        (folder / f"{name.replace('/', '-')}.json").write_text((EXAMPLES_DIR / f"{name}.json").read_text())
+    (folder / "gateway.jsonl").write_text(job_line() * 3)
+    (tmp_path / "package.json").write_text("{}")  # outside the folder: never passed
+    return tmp_path
+
+
+def test_the_hook_with_the_readme_config_skips_readme_and_package_json(fixtures_repository: Path) -> None:
+    names = staged(fixtures_repository, "^fixtures/pcm-jobs/")
+    assert "fixtures/pcm-jobs/README.md" in names
+    assert "fixtures/pcm-jobs/package.json" in names
+    done = subprocess.run(
+        [*hook_command(), *names], cwd=fixtures_repository, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "read 8 payload(s): 6 valid, 0 invalid, 0 unreadable, 2 skipped" in done.stdout
+
+
+def test_the_hook_fails_on_a_payload_that_breaks_the_contract_beside_readme_and_package_json(
+    fixtures_repository: Path,
+) -> None:
+    (fixtures_repository / "fixtures/pcm-jobs/drifted.json").write_text(job_line(status="archived"))
+    names = staged(fixtures_repository, "^fixtures/pcm-jobs/")
+    done = subprocess.run(
+        [*hook_command(), *names], cwd=fixtures_repository, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert 'fixtures/pcm-jobs/drifted.json: /data/attributes/status: "archived"' in done.stdout
+
+
+def test_a_commit_touching_only_the_readme_of_the_fixtures_passes_the_hook(fixtures_repository: Path) -> None:
+    done = subprocess.run(
+        [*hook_command(), "fixtures/pcm-jobs/README.md"], cwd=fixtures_repository,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+
+
+def test_real_pre_commit_runs_the_hook_with_the_readme_config(tmp_path: Path) -> None:
+    """The hook through pre-commit itself, installed from this checkout's HEAD (opt-in: it installs
+    an environment with every dependency from PyPI, a couple of minutes the first time)."""
+    if os.environ.get("PCM_CONTRACTS_PRE_COMMIT") != "1":
+        pytest.skip("set PCM_CONTRACTS_PRE_COMMIT=1 to run real pre-commit (it installs the hook from PyPI)")
+    program = shutil.which("pre-commit") or shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if program is None or shutil.which("git") is None:
+        pytest.skip("pre-commit and git are needed (pip install pre-commit)")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    repository = tmp_path / "fixtures-repository"
+    folder = repository / "fixtures" / "pcm-jobs"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("# Captured PCM Jobs API answers\n")
+    (folder / "package.json").write_text(json.dumps({"name": "pcm-fixtures", "private": True}))
+    (folder / "job.json").write_text(job_line())
+    config = {"repos": [{"repo": str(ROOT), "rev": head.stdout.strip(),
+                         "hooks": [{"id": "pcm-contracts-validate", "files": "^fixtures/pcm-jobs/"}]}]}  # fmt: skip
+    (repository / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.test"]
+        subprocess.run([*git, "init", "-q"], cwd=repository, check=True)
+        subprocess.run([*git, "add", "-A"], cwd=repository, check=True)
+        return subprocess.run(
+            [program, "run", "--all-files", "--verbose"], cwd=repository,
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+
+    passed = pre_commit()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "skipped" in passed.stdout
+    (folder / "drifted.json").write_text(job_line(status="archived"))
+    failed = pre_commit()
+    assert failed.returncode == 1
+    assert 'fixtures/pcm-jobs/drifted.json: /data/attributes/status: "archived"' in failed.stdout
+
+
+def test_no_bar_when_standard_error_is_not_a_terminal_even_if_standard_output_is(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text(job_line() * 500 + job_line(status="archived"))
+    code, text, stderr = read_terminal(["validate", str(big)], stderr_too=False)
+    assert code == 1
+    assert stderr == b""
+    assert "checking" not in text
+    assert f"{big}:501: /data/attributes/status:" in CSI.sub("", text)

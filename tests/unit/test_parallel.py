@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts import redaction
-from contracts.parallel import Unit, judge_all, ranges
+from contracts.parallel import Unit, counted_lines, judge_all, ranges, total_bytes
 from contracts.verdicts import Checker, each_result
 
 JOB = {
@@ -127,3 +127,26 @@ def test_coverage_is_the_same_for_any_number_of_jobs(tmp_path: Path) -> None:
         reports.append(checker.coverage.report())
     assert reports[0] == reports[1]
     assert reports[0]["operations"]["missing"] == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_bytes_told_add_up_to_the_total_and_counting_changes_no_result(captures: list[str], jobs: int) -> None:
+    checker = Checker()
+    told: list[int] = []
+    counted = list(each_result(judge_all(checker, captures, jobs=jobs, split_bytes=1000, read=told.append)))
+    assert counted == list(each_result(judge_all(checker, captures)))
+    assert sum(told) == total_bytes(captures) > 0
+    assert len(told) > 2  # JSON Lines a block or a range at a time, not one lump at the end
+
+
+def test_standard_input_has_no_total() -> None:
+    assert total_bytes(["-"]) is None
+
+
+def test_counted_lines_are_the_lines_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"a\nbb\n\nccc")
+    told: list[int] = []
+    with path.open("rb") as handle:
+        assert list(counted_lines(handle, told.append, block=3)) == [b"a", b"bb", b"", b"ccc"]
+    assert sum(told) == 9
