@@ -206,7 +206,7 @@ def test_quiet_prints_only_what_fails(mixed: Path) -> None:
     assert lines == [
         f'{mixed / "c-invalid.json"}: /data/attributes/status: "archived" is outside the documented set '
         "(pending, started, success, failed, cancelled, cancelling) [schema.enum]",
-        f"{mixed / 'd-broken.json'}: unreadable: invalid JSON (truncated?): Expecting value (line 1, column 9)",
+        f"{mixed / 'd-broken.json'}: unreadable: invalid JSON (truncated?): Expecting value (line 1, column 10)",
     ]
     assert done.stderr == ""
 
