@@ -253,6 +253,12 @@ def run_check(args: Sequence[str]) -> int:
         return EXIT_OK
     import pytest
 
+    # Imported before pytest starts, so pytest does not rewrite the assertions of
+    # their hundreds of modules (it rewrites every package that brings a plugin):
+    # seconds of each run's start, for asserts that are not the suite's.
+    import hypothesis  # noqa: F401
+    import schemathesis  # noqa: F401
+
     from contracts.pytest_plugin import SUITE_PACKAGE
     from contracts.registry import PACKAGE
 
