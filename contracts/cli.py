@@ -251,12 +251,11 @@ def run_check(args: Sequence[str]) -> int:
     if args and args[0] in ("-h", "--help"):
         sys.stdout.write(CHECK_HELP)
         return EXIT_OK
-    import pytest
-
-    # Imported before pytest starts, so pytest does not rewrite the assertions of
-    # their hundreds of modules (it rewrites every package that brings a plugin):
-    # seconds of each run's start, for asserts that are not the suite's.
+    # hypothesis and schemathesis imported before pytest starts, so pytest does not
+    # rewrite the assertions of their hundreds of modules (it rewrites every package
+    # that brings a plugin): seconds of each run's start, for asserts not the suite's.
     import hypothesis  # noqa: F401
+    import pytest
     import schemathesis  # noqa: F401
 
     from contracts.pytest_plugin import SUITE_PACKAGE
