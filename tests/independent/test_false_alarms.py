@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ from tests.independent.server import (
     PROGRESSING_ID,
     IndependentServer,
 )
+from tests.junit import executed
+from tests.junit import failures as junit_failures
 
 pytestmark = pytest.mark.selftest
 
@@ -76,14 +77,9 @@ def run_suite(switches: str, tmp: Path, *selection: str) -> Outcome:
         ]  # fmt: skip
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
         log, gzipped, expired = tuple(server.api.log), server.api.gzipped, server.api.expired_uses
-    tree = ET.parse(junit)
-    failures = tuple(
-        (element.get("message") or "") + "\n" + (element.text or "")
-        for element in tree.iter()
-        if element.tag in ("failure", "error")
+    return Outcome(
+        done.returncode, done.stdout + done.stderr, junit_failures(junit), executed(junit), log, gzipped, expired
     )
-    executed = sum(1 for case in tree.iter("testcase") if case.find("skipped") is None)
-    return Outcome(done.returncode, done.stdout + done.stderr, failures, executed, log, gzipped, expired)
 
 
 @cache

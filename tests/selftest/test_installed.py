@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,11 @@ import pytest
 from contracts.mock import DEFAULT_TOKEN, MockServer
 from contracts.pytest_plugin import EXIT_TARGET_ERROR
 from tests.installed import installed
+from tests.junit import failures
 
 pytestmark = pytest.mark.selftest
 
 QUICK = ("--rate-limit", "0", "--max-examples", "3")
-
-
-def failures(junit: Path) -> list[str]:
-    tree = ET.parse(junit)
-    return [(e.get("message") or "") + (e.text or "") for e in tree.iter() if e.tag in ("failure", "error")]
 
 
 def test_package_carries_the_suite_and_nothing_of_the_clone() -> None:
@@ -42,7 +37,7 @@ def test_check_passes_against_the_built_in_mock(tmp_path: Path) -> None:
     done = installed().run([*installed().check, "-q", "--max-examples", "3", f"--junitxml={tmp_path / 'x.xml'}"])
     assert done.returncode == 0, done.stdout[-3000:]
     assert "contract target: the built-in mock on 127.0.0.1" in done.stdout
-    assert failures(tmp_path / "x.xml") == []
+    assert failures(tmp_path / "x.xml") == ()
     assert not list(installed().home.iterdir()), "a run leaves nothing in the working directory"
 
 

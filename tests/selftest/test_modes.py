@@ -8,7 +8,6 @@ Against the normal mock it passes.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +18,8 @@ import pytest
 from contracts.mock import DEFAULT_TOKEN, DRIFT_MODES, FAULT_MODES, MockServer
 from contracts.pytest_plugin import EXIT_TARGET_ERROR
 from tests.installed import installed
+from tests.junit import executed
+from tests.junit import failures as junit_failures
 
 pytestmark = pytest.mark.selftest
 
@@ -83,14 +84,7 @@ def run_suite(mode: str | None, tmp: Path) -> Outcome:
             *extra_arguments(mode, mock),
         ]  # fmt: skip
         done = installed().run(command, env=installed().env(PCM_CONTRACTS_TOKEN=DEFAULT_TOKEN))
-    tree = ET.parse(junit)
-    failures = tuple(
-        (element.get("message") or "") + "\n" + (element.text or "")
-        for element in tree.iter()
-        if element.tag in ("failure", "error")
-    )
-    executed = sum(1 for case in tree.iter("testcase") if case.find("skipped") is None)
-    return Outcome(mode, done.returncode, done.stdout + done.stderr, failures, executed)
+    return Outcome(mode, done.returncode, done.stdout + done.stderr, junit_failures(junit), executed(junit))
 
 
 @cache
