@@ -389,7 +389,10 @@ def redact_report(report: pytest.TestReport) -> None:
     XML and other reporters: the failure text (a deployment may echo the token
     into a body that a failure message quotes, schemathesis' excerpts
     included) and the captured output and logs."""
-    if report.longrepr is not None:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), which pytest's summary needs as such
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, redact(reason))
+    elif report.longrepr is not None:
         text = str(report.longrepr)
         if redact(text) != text:
             report.longrepr = redact(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
@@ -71,14 +72,27 @@ def forms(value: str) -> set[str]:
     }
 
 
+SHORT_SECRETS: set[str] = set()
+"""Given secrets (a :class:`Secret`) shorter than :data:`MIN_FOUND_SECRET`, such
+as a test's client secret ``y``: masked where they stand alone, not inside
+words (masking every ``y`` would make every report unreadable)."""
+_short_pattern: re.Pattern[str] | None = None
+
+
 def remember(*secrets: Secret | str | None) -> None:
     """Add values to what :func:`redact` masks everywhere (in every form a
     report may write them). A :class:`Secret` always counts; a plain string
     found in a capture only from :data:`MIN_FOUND_SECRET` characters."""
+    global _short_pattern
     with _SECRETS_LOCK:
         for secret in secrets:
             if isinstance(secret, Secret):
                 value = secret.reveal()
+                if value and len(value) < MIN_FOUND_SECRET:
+                    SHORT_SECRETS.update(forms(value))
+                    alternatives = "|".join(map(re.escape, sorted(SHORT_SECRETS, key=len, reverse=True)))
+                    _short_pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+                    continue
             elif secret is None or len(secret) < MIN_FOUND_SECRET:
                 continue
             else:
@@ -91,6 +105,8 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     """``text`` with every known secret replaced by ``***``."""
     for value in sorted({*SECRETS, *extra}, key=len, reverse=True):
         text = text.replace(value, MASK)
+    if _short_pattern is not None:
+        text = _short_pattern.sub(MASK, text)
     return text
 
 
