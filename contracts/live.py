@@ -16,10 +16,8 @@ import pytest
 from contracts.client import Answer
 from contracts.errors import UnknownRoute
 from contracts.redaction import redact
-from contracts.responses import check_response
+from contracts.responses import as_refusal, check_response
 from contracts.violations import Strictness, Violation
-
-REFUSALS = (401, 403)
 
 
 class ContractWarning(UserWarning):
@@ -75,8 +73,8 @@ def schemathesis_check(strictness: Strictness) -> Callable[[Any, Any, Any], None
     property-based runs too. A 401 or 403 to a request sent without
     credentials (schemathesis' ``ignored_auth`` probe) is the expected refusal;
     the body of any 401 or 403 (which the docs do not describe: a JSON error
-    body, or a gateway's HTML page) is judged as warnings only. ``sent`` counts the
-    requests by method, for the run's summary.
+    body, or a gateway's HTML page) is judged as warnings only (:func:`contracts.responses.as_refusal`, which
+    the capture validator applies too).
     """
 
     def pcm_contract(ctx: Any, response: Any, case: Any) -> None:
@@ -93,12 +91,10 @@ def schemathesis_check(strictness: Strictness) -> Callable[[Any, Any, Any], None
             )
         except UnknownRoute:
             return  # an undocumented method (the coverage phase's 405 probes): schemathesis judges those
-        if response.status_code in REFUSALS:  # a refusal's body is not documented: its findings are warnings
-            status = [v for v in found if v.rule == "status_is_documented"]
-            for violation in found:
-                if violation not in status:
-                    warnings.warn(ContractWarning(redact(f"{request.method} {request.url}: {violation}")), stacklevel=2)
-            found = [] if "Authorization" not in request.headers else status
+        found = as_refusal(found, response.status_code, own_credentials="Authorization" in request.headers)
+        for violation in found:
+            if violation.severity == "warning":
+                warnings.warn(ContractWarning(redact(f"{request.method} {request.url}: {violation}")), stacklevel=2)
         errors = [str(v) for v in found if v.severity == "error"]
         if errors:
             raise AssertionError(redact("\n".join(errors)))

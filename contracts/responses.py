@@ -7,6 +7,7 @@ response here, so a finding reads the same wherever it was made.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from contracts.jsonbody import NotJson, parse
 from contracts.validation import Validator, validator_for
@@ -54,3 +55,27 @@ def check_response(
     except NotJson as error:
         return [*found, not_json(error.reason)]
     return found + validator.validate(body, method=method, path=url, status=status)
+
+
+REFUSALS = (401, 403)
+"""Answers the docs do not describe (a missing, bad or expired token; a
+forbidden resource): a JSON error body, or a gateway's HTML page."""
+
+
+def as_refusal(found: list[Violation], status: int, *, own_credentials: bool) -> list[Violation]:
+    """The findings of a response judged as a refusal, the same live and captured.
+
+    A 401 or 403: every finding about its body is a warning (the docs do not
+    describe it), and its undocumented status is a finding only when it
+    refused the checker's own credentials (``own_credentials``: a live check
+    that sent the suite's token, which must be accepted). A capture cannot
+    tell whether the credentials it recorded were valid: there a refusal is
+    a plausible answer. Other statuses: ``found`` as it is.
+    """
+    if status not in REFUSALS:
+        return found
+    return [
+        v if v.rule == "status_is_documented" else replace(v, severity="warning")
+        for v in found
+        if own_credentials or v.rule != "status_is_documented"
+    ]

@@ -18,7 +18,7 @@ from contracts import jsonbody, routing
 from contracts.captures import Item, NotJsonBody, Payload, Skipped, Unreadable, is_record, line_item
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
-from contracts.responses import content_type_findings, not_json
+from contracts.responses import as_refusal, content_type_findings, not_json
 from contracts.validation import Validator, validator_for
 from contracts.violations import Strictness, Violation, is_failure
 
@@ -153,6 +153,7 @@ class Checker:
             found.append(not_json(item.body.reason))
         else:
             found += self.validator.validate_route(item.body, route)
+        found = as_refusal(found, route.status, own_credentials=False)  # a capture: whose credentials?
         return Result(item.source, "invalid" if is_failure(found) else "valid", tuple(found))
 
     def _route(self, item: Payload) -> routing.Route | str:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 import pytest
 
 from contracts.client import ApiClient
-from contracts.live import REFUSALS, judge
+from contracts.live import judge
+from contracts.responses import REFUSALS
 from contracts.violations import Strictness
 
 pytestmark = pytest.mark.live

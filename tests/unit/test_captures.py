@@ -534,3 +534,23 @@ def test_skip_unknown_never_skips_a_broken_or_doubtful_payload(tmp_path: Path, c
     run = validate("--format", "json", "--skip-unknown", str(path))
     assert run.returncode != 0
     assert json.loads(run.stdout)["results"][0]["verdict"] == verdict
+
+
+def test_a_schemathesis_har_of_a_correct_deployment_keeps_the_contract(tmp_path: Path) -> None:
+    """The README's schemathesis line records its auth probes too: requests
+    without a token or with a wrong one, refused 401. A capture cannot tell
+    whose credentials were refused: a refusal is a plausible answer there
+    (contracts.responses.as_refusal), not a contract failure."""
+    with MockServer() as mock:
+        command = [
+            sys.executable, "-m", "schemathesis.cli", "run", "contracts/openapi.yaml", "--url", mock.url,
+            "-H", "Authorization: Bearer mock-token", "--max-examples", "5", "--seed", "1",
+            "--report", "har", "--report-dir", str(tmp_path),
+        ]  # fmt: skip
+        subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300, check=False)
+    (written,) = tmp_path.glob("har-*.json")
+    entries = json.loads(written.read_text())["log"]["entries"]
+    refused = [e for e in entries if e["response"]["status"] == 401]
+    assert refused, "the run sent no request without a (valid) token"
+    run = validate("--format", "json", str(written))
+    assert run.returncode == 0, [r for r in json.loads(run.stdout)["results"] if r["verdict"] != "valid"][:3]
