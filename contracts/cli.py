@@ -35,15 +35,20 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
 TOP_EPILOG = """\
 examples:
+  pcm-contracts check --base-url URL               check a deployment (read-only), or the built-in mock
   pcm-contracts validate capture.har fixtures/     check captured payloads
+  pcm-contracts spec-diff published-openapi.yaml   how a published spec differs from the contract
   pcm-contracts mock --port 8765                   serve the mock PCM Jobs API
   pcm-contracts schemas --bundle bundled/          self-contained schemas for other validators
   pcm-contracts <command> --help                   what a command does, its options
 
 exit codes:
   0  everything keeps the contract
-  1  at least one invalid payload (or an unreadable one among readable ones)
+  1  at least one invalid payload (or an unreadable one among readable ones),
+     or a breaking difference (spec-diff)
   2  usage error, or nothing of this contract could be read
+  check has pytest's (4 usage error, 5 nothing verified, 6 target error):
+  see `pcm-contracts check --help`
 """
 
 VALIDATE_EPILOG = """\
@@ -115,7 +120,8 @@ def command_parser(commands: Any, name: str, *, help: str, description: str, epi
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="pcm-contracts",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        description="Contract checks for the Elastic Path PCM Jobs API: live checks of a deployment,\n"
+        "captured payloads, and a published OpenAPI spec against the documented contract.",
         epilog=TOP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -325,7 +325,8 @@ def generate_payloads(metafunc: pytest.Metafunc) -> None:
 
     paths = metafunc.config.getoption("payloads")
     if not paths:
-        metafunc.parametrize("payload", [pytest.param(None, marks=pytest.mark.skip(reason="no --payloads given"))])
+        skipped = pytest.param(None, id="no-payloads-given", marks=pytest.mark.skip(reason="no --payloads given"))
+        metafunc.parametrize("payload", [skipped])
         return
     items = list(read(paths))
     metafunc.parametrize("payload", [pytest.param(item, id=item.source) for item in items])
