@@ -33,6 +33,7 @@ never a traceback of httpx internals::
 from __future__ import annotations
 
 import email.utils
+import math
 import shlex
 import threading
 import time
@@ -536,4 +537,6 @@ def retry_after(value: str | None, cap: float) -> float:
             seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError):
             seconds = 1.0
+    if not math.isfinite(seconds):  # "nan", "inf": no wait anyone can sleep
+        seconds = 1.0
     return min(max(seconds, 0.0), cap)

@@ -176,9 +176,18 @@ def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Ite
     return [header_line(session_settings(config))] if config.stash.get(LIVE_COLLECTED_KEY, False) else []
 
 
+def is_contract_check(item: pytest.Item) -> bool:
+    """A live check of the shipped suite, or a test of the user's that asks for
+    the target: the only tests whose run the plugin judges (another suite's own
+    ``live`` marker, or its network errors, are its own)."""
+    module = getattr(getattr(item, "module", None), "__name__", "")
+    in_suite = module.startswith(SUITE_PACKAGE + ".") and item.get_closest_marker("live") is not None
+    return in_suite or "contract_target" in getattr(item, "fixturenames", ())  # also through the plugin's `api`
+
+
 @pytest.hookimpl(tryfirst=True)  # before -k/-m deselect: a contract run whose checks were all left out is one
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    live = any(item.get_closest_marker("live") for item in items)
+    live = any(is_contract_check(item) for item in items)
     config.stash[LIVE_COLLECTED_KEY] = live
     if not live or config.option.collectonly:  # listing the tests needs no credentials
         return
@@ -367,7 +376,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if call.excinfo is not None and (reason := is_target_failure(call.excinfo)):
+    contract = is_contract_check(item)
+    if contract and call.excinfo is not None and (reason := is_target_failure(call.excinfo)):
         reason = redact(reason)
         if item.config.stash.get(TARGET_ERROR_SHOWN_KEY, False):
             # shown once: what runs on (schemathesis' other operations, in the same test) was never checked
@@ -380,7 +390,7 @@ def pytest_runtest_makereport(
             item.session.shouldstop = f"the target cannot be checked: {reason}"
             report.longrepr = f"target error: {reason}"
     redact_report(report)
-    if call.when == "call" and item.get_closest_marker("live") and report.outcome in ("passed", "failed"):
+    if contract and call.when == "call" and report.outcome in ("passed", "failed"):
         item.config.stash[LIVE_RUN_KEY] += 1
     return report
 

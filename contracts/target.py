@@ -106,6 +106,8 @@ def settings_from(options: Options, environ: Mapping[str, str] = os.environ) -> 
         base_url, source = options.ini_base_url, "ini base_url"
     if not base_url:
         source = "built-in mock"
+    elif not is_http_url(base_url):
+        raise OptionError(f"the base URL ({source}) must be an http:// or https:// URL with a host, not {base_url!r}")
     token: TokenSource | None = None
     credentials = "none"
     given = options.token or environ.get(TOKEN_ENV)
@@ -141,6 +143,17 @@ def settings_from(options: Options, environ: Mapping[str, str] = os.environ) -> 
     )
 
 
+def is_http_url(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL that httpx can send to."""
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
 @dataclass
 class Target:
     """The target of this session: a base URL, a client, the jobs to ask for."""
@@ -154,7 +167,8 @@ class Target:
     coverage: Coverage
 
     def auth_headers(self) -> SecretHeaders:
-        """The Authorization header for requests sent outside the client (schemathesis)."""
+        """The Authorization header with the token of the moment, for a user's own
+        requests sent outside the suite's client (the suite's go through it)."""
         source = self.client.token_source
         if source is None:
             return SecretHeaders()

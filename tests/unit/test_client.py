@@ -273,3 +273,8 @@ def test_a_redirect_to_the_same_host_is_a_target_error_too() -> None:
     ):
         real(server.url).get(JOB)
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_retry_after_that_is_no_finite_number_waits_a_second(value: str) -> None:
+    assert retry_after(value, 10.0) == 1.0
