@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -20,16 +19,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from contracts import __version__, routing
+from contracts.captures import read
+from contracts.captures.driver import Run
+from contracts.captures.items import Payload
+from contracts.captures.judge import Checker
+from contracts.captures.reports import FORMATS, TextReporter, reporter_for
+from contracts.captures.results import Passed, Summary
 from contracts.console import COLOUR_CHOICES, PipeGuard, ProgressBar, colour_wanted, is_terminal
 from contracts.coverage import Coverage
 from contracts.errors import ContractError, OptionError
-from contracts.parallel import judge_all, total_bytes
 from contracts.registry import EXAMPLES_DIR, name_of
-from contracts.reporting import FORMATS, TextReporter, reporter_for
 from contracts.rules import RULES
-from contracts.validation import Validator
-from contracts.verdicts import Checker, Passed, Summary
-from contracts.violations import Strictness, is_failure
+from contracts.violations import Strictness
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
@@ -287,26 +288,28 @@ def add_strictness(command: argparse.ArgumentParser) -> None:
 
 
 def run_examples(strictness: Strictness, out: TextIO) -> int:
-    """Validate each recorded example; its verdict must be the documented one."""
-    validator = Validator(strictness)
+    """Judge each recorded example as ``validate`` does; its verdict must be the documented one."""
+    checker = Checker(strictness)
     mismatches = 0
     guard = PipeGuard(out)  # `| head`: the verdict still counts every example
-    for path in sorted(EXAMPLES_DIR.rglob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        request, response = record["request"], record["response"]
-        found = validator.validate(
-            response["body"], method=request["method"], path=request["path"], status=response["status"]
-        )
-        valid, expected = not is_failure(found), record["verdict"]["valid"]
-        mismatches += valid != expected
+    for item in read([str(EXAMPLES_DIR)]):
+        result = checker.check(item)
+        record = item.record if isinstance(item, Payload) else None
+        documented = record.get("verdict", {}).get("valid") if record is not None else None
+        valid = result.verdict == "valid"
+        mismatches += valid is not documented
         if guard.closed:
             continue
-        mark = "ok  " if valid == expected else "FAIL"
-        verdict, documented = ("valid" if v else "invalid" for v in (valid, expected))
+        mark = "ok  " if valid is documented else "FAIL"
+        name = Path(item.source).relative_to(EXAMPLES_DIR)
+        verdict = "valid" if valid else result.verdict
+        expected = {True: "valid", False: "invalid", None: "none"}[documented]
         with guard:
-            out.write(f"{mark} {path.relative_to(EXAMPLES_DIR)}: {verdict} (documented verdict: {documented})\n")
-            for violation in found:
+            out.write(f"{mark} {name}: {verdict} (documented verdict: {expected})\n")
+            for violation in result.violations:
                 out.write(f"       {violation.severity}: {violation}\n")
+            if result.reason:
+                out.write(f"       {result.reason}\n")
     return EXIT_VIOLATIONS if mismatches else EXIT_OK
 
 
@@ -363,18 +366,21 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
         target = stack.enter_context(output) if output else out
         show_bar = not (args.no_progress or args.quiet) and is_terminal(err)
+        run = Run(checker, args.paths, args.jobs)
         bar = ProgressBar(
             err,
-            total=total_bytes(args.paths) if show_bar else None,
+            total=run.total if show_bar else None,
             enabled=show_bar,
             colour=colour_wanted(args.color, err),
         )
         stack.callback(bar.close)
         colour = colour_wanted(args.color, target)
-        reporter = reporter_for(args.format, bar.above(target), colour=colour, verbosity=verbosity)
+        reporter = reporter_for(
+            args.format, bar.above(target), colour=colour, verbosity=verbosity, coverage=checker.coverage
+        )
         guard = PipeGuard(target)
-        summary = Summary(coverage=checker.coverage)
-        for judged in judge_all(checker, args.paths, jobs=args.jobs, read=bar.read if show_bar else None):
+        summary = Summary()
+        for judged in run.results(bar.read if show_bar else None):
             summary.add(judged)
             if not guard.closed:
                 with guard:

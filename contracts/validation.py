@@ -169,14 +169,11 @@ class Validator:
             )
         return sorted(found, key=lambda v: (pointer_order(v.pointer), v.rule))
 
-    def holds(self, body: Any, route: routing.Route) -> bool:
-        """True when ``body`` certainly has no finding at all on ``route``, as
-        :meth:`validate_route` would say, but at the cost of the fast path and
-        the Python rules alone; False means "ask :meth:`validate_route`"."""
-        return self.holds_on(route)(body)
-
     def holds_on(self, route: routing.Route) -> Callable[[Any], bool]:
-        """:meth:`holds` for bodies answered on ``route``, set up once for many."""
+        """A test for bodies answered on ``route``, set up once for many: True
+        when a body certainly has no finding at all, as :meth:`validate_route`
+        would say, at the cost of the fast path and the Python rules alone;
+        False means "ask :meth:`validate_route`"."""
         if not self.fast or route.schema_id is None or not route.documented:
             return lambda body: False
         passes = self.engine.screen(route.schema_id)

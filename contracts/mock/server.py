@@ -63,10 +63,6 @@ class RequestLog(Sequence[RecordedRequest]):
         with self._lock:
             self._items.append(item)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
     def snapshot(self) -> list[RecordedRequest]:
         with self._lock:
             return list(self._items)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.captures import Item
+from contracts.captures.items import Item
+from contracts.captures.judge import Checker
 from contracts.redaction import redact
-from contracts.verdicts import Checker
 from contracts.violations import Strictness
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import sys
 import pytest
 
 from contracts.mock import MockServer
-from contracts.redaction import Secret, redact, remember
+from contracts.redaction import SECRETS, Secret, redact, remember
 
 
 def test_a_short_given_secret_is_masked_where_it_stands_alone_not_inside_words() -> None:
@@ -58,3 +59,11 @@ def test_a_skip_reason_holding_a_secret_is_masked_and_stays_a_skip(pytester: pyt
     assert result.ret == 0, result.stdout.str()
     result.stdout.fnmatch_lines(["SKIPPED [[]1[]] *: the token *** has expired"])
     assert "hunter2-long-secret" not in result.stdout.str()
+
+
+def test_secrets_are_masked_in_every_escaped_form_and_short_values_are_not_secrets() -> None:
+    remember('s3cr3t"<&>value')
+    remember("true")  # a cookie such as consent=true: not a secret, and masking it would corrupt reports
+    assert "true" not in SECRETS
+    text = json.dumps({"v": 's3cr3t"<&>value', "ok": True}) + " s3cr3t&quot;&lt;&amp;&gt;value"
+    assert redact(text) == '{"v": "***", "ok": true} ***'

@@ -171,3 +171,12 @@ def test_each_missing_member_is_reported_once_with_an_escaped_pointer() -> None:
     odd["data"]["meta"]["a/b~c"] = 1
     (violation,) = contracts.validate(odd, path=PATH, strictness=strict)
     assert violation.pointer == "/data/meta/a~1b~0c"
+
+
+def test_digit_like_member_names_sort_without_crashing() -> None:
+    body = copy.deepcopy(example("get-a-job/200-product-export")["response"]["body"])
+    body["data"]["attributes"]["²"] = 1
+    found = contracts.validate(
+        body, path=f"/pcm/jobs/{body['data']['id']}", strictness=Strictness(undocumented_field="warning")
+    )
+    assert [(v.pointer, v.severity) for v in found] == [("/data/attributes/²", "warning")]

@@ -18,17 +18,19 @@ from hypothesis import strategies as st
 from jsonschema import FormatChecker
 
 from contracts import routing
-from contracts.captures import read_jsonl
+from contracts.captures.items import Line
+from contracts.captures.judge import Checker
+from contracts.captures.results import Passed
 from contracts.cli import main
 from contracts.coverage import Coverage
 from contracts.fast import RFC3339, date_time
 from contracts.registry import build, documented_values, load
 from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
 from contracts.validation import Validator
-from contracts.verdicts import Checker, Passed, each_result
 from contracts.violations import Strictness
 from tests.casefiles import drift_cases, example_cases
 from tests.cases_jsonbody import NOT_JSON
+from tests.pipeline import each_result, read_lines
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200)
 LIST_ROUTE = routing.resolve("GET", "/pcm/jobs", 200)
@@ -68,12 +70,14 @@ STRICTNESSES = [Strictness(), Strictness(undocumented_field="warning"), Strictne
 
 @pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
 @pytest.mark.parametrize("path_status", [(None, None), ("/pcm/jobs/j-1", 200), ("/pcm/jobs/j-1", 404)], ids=str)
-def test_bulk_results_are_the_one_by_one_results(strictness: Strictness, path_status: tuple[Any, Any]) -> None:
-    lines = corpus_lines()
+def test_bulk_results_are_the_one_by_one_results(
+    strictness: Strictness, path_status: tuple[Any, Any], tmp_path: Path
+) -> None:
+    items = read_lines(tmp_path, corpus_lines())
     path, status = path_status
     one, bulk = (Checker(strictness, path=path, status=status, coverage=Coverage()) for _ in range(2))
-    expected = list(one.check_all(read_jsonl(lines, "log.jsonl")))
-    judged = list(bulk.check_lines(lines, "log.jsonl"))
+    expected = [one.check(item) for item in items]
+    judged = list(bulk.judge(items))
     assert list(each_result(judged)) == expected
     assert any(isinstance(j, Passed) for j in judged)  # the bulk path did take the common lines
     assert bulk.coverage is not None
@@ -82,10 +86,10 @@ def test_bulk_results_are_the_one_by_one_results(strictness: Strictness, path_st
 
 
 def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("contracts.verdicts.BATCH", 3)
+    monkeypatch.setattr("contracts.captures.judge.BATCH", 3)
     compact = orjson.dumps(STARTED)
     lines = [compact] * 7 + [b"{bad"] + [compact] * 2
-    judged = list(Checker().check_lines(lines, "f.jsonl", first=10))
+    judged = list(Checker().judge(Line("f.jsonl", number, line) for number, line in enumerate(lines, start=10)))
     assert [(type(j).__name__, len(j.numbers) if isinstance(j, Passed) else j.source) for j in judged] == [
         ("Passed", 3),
         ("Passed", 3),
@@ -94,13 +98,6 @@ def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPa
         ("Passed", 2),
     ]
     assert [r.source for r in each_result(judged)] == [f"f.jsonl:{n}" for n in range(10, 20)]
-
-
-def test_an_empty_file_is_one_unreadable_result_unless_it_is_a_slice() -> None:
-    assert [(r.source, r.verdict, r.reason) for r in each_result(Checker().check_lines([b"", b"  "], "e.jsonl"))] == [
-        ("e.jsonl", "unreadable", "empty file")
-    ]
-    assert list(Checker().check_lines([b""], "e.jsonl", whole=False)) == []
 
 
 def test_every_valid_line_is_in_the_json_and_junit_reports(tmp_path: Path) -> None:
@@ -199,10 +196,10 @@ def test_the_narrowed_date_time_check_is_never_more_lenient(value: str) -> None:
 # ---- a body whose request is not known names no job ----
 
 
-def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id() -> None:
+def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id(tmp_path: Path) -> None:
     record = {"request": {"method": "GET"}, "response": {"status": 200, "body": STARTED}}
     lines = [orjson.dumps(record), orjson.dumps(STARTED)]
-    assert [(r.verdict, r.violations) for r in Checker().check_all(read_jsonl(lines, "x.jsonl"))] == [
+    assert [(r.verdict, r.violations) for r in map(Checker().check, read_lines(tmp_path, lines, "x.jsonl"))] == [
         ("valid", ()),
         ("valid", ()),
     ]
@@ -245,4 +242,4 @@ def test_a_lone_surrogate_gets_its_findings_from_the_reference_engine() -> None:
     route = routing.resolve("GET", "/pcm/jobs/j-1", 200)
     found = Validator().validate_route(body, route)
     assert [(v.rule, v.pointer) for v in found] == [("schema.enum", "/data/attributes/status")]
-    assert Validator().holds(body, route) is False
+    assert Validator().holds_on(route)(body) is False

@@ -1,7 +1,8 @@
-"""--jobs N: the same results, in the same order, whatever N and however files are cut."""
+"""The driver: the same results, in the same order, whatever ``--jobs`` and however files are cut."""
 
 from __future__ import annotations
 
+import io
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from contracts import redaction
-from contracts.parallel import Unit, counted_lines, judge_all, ranges, total_bytes
-from contracts.verdicts import Checker, each_result
+from contracts.captures.driver import Run, judge_all
+from contracts.captures.judge import Checker
+from contracts.captures.sources import Source, ranges
+from tests.pipeline import each_result
 
 JOB = {
     "data": {
@@ -75,12 +78,12 @@ def test_ranges_cut_on_line_boundaries(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     data = b"".join(b"x" * (i % 13) + b"\n" for i in range(500)) + b"tail"
     path.write_bytes(data)
-    cut = list(ranges(str(path), len(data), 64))
+    cut = list(ranges(path, path.stat(), 64))
     assert (cut[0].start, cut[-1].end, cut[-1].last) == (0, len(data), True)
     assert all(a.end == b.start for a, b in pairwise(cut))
     assert not any(unit.last for unit in cut[:-1])
     for unit in cut:
-        assert isinstance(unit, Unit)
+        assert isinstance(unit, Source)
         assert unit.start == 0 or data[unit.start - 1 : unit.start] == b"\n"
         assert unit.end is not None
         assert 64 <= unit.end - unit.start <= 64 + 13 or unit.last
@@ -90,7 +93,7 @@ def test_a_line_longer_than_a_unit_stays_whole(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     data = b"a\n" + b"b" * 5000 + b"\nc\n"
     path.write_bytes(data)
-    assert [(u.start, u.end) for u in ranges(str(path), len(data), 16)] == [(0, 5003), (5003, 5005)]
+    assert [(u.start, u.end) for u in ranges(path, path.stat(), 16)] == [(0, 5003), (5003, 5005)]
 
 
 def test_secrets_read_by_workers_are_redacted_by_the_parent(tmp_path: Path) -> None:
@@ -133,20 +136,12 @@ def test_coverage_is_the_same_for_any_number_of_jobs(tmp_path: Path) -> None:
 def test_the_bytes_told_add_up_to_the_total_and_counting_changes_no_result(captures: list[str], jobs: int) -> None:
     checker = Checker()
     told: list[int] = []
-    counted = list(each_result(judge_all(checker, captures, jobs=jobs, split_bytes=1000, read=told.append)))
+    run = Run(checker, captures, jobs, split_bytes=1000)
+    counted = list(each_result(run.results(told.append)))
     assert counted == list(each_result(judge_all(checker, captures)))
-    assert sum(told) == total_bytes(captures) > 0
-    assert len(told) > 2  # JSON Lines a block or a range at a time, not one lump at the end
+    assert sum(told) == run.total > 0
+    assert len(told) > 2  # a source at a time (JSON Lines a range at a time), not one lump at the end
 
 
 def test_standard_input_has_no_total() -> None:
-    assert total_bytes(["-"]) is None
-
-
-def test_counted_lines_are_the_lines_of_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "log.jsonl"
-    path.write_bytes(b"a\nbb\n\nccc")
-    told: list[int] = []
-    with path.open("rb") as handle:
-        assert list(counted_lines(handle, told.append, block=3)) == [b"a", b"bb", b"", b"ccc"]
-    assert sum(told) == 9
+    assert Run(Checker(), ["-"], stdin=io.BytesIO(b"{}")).total is None

@@ -1,7 +1,9 @@
 """Results -> reports: text (default), JSON and JUnit XML, all streamed.
 
+The last stage of :mod:`contracts.captures`; :data:`REPORTERS` names them.
+
 Each reporter gets ``result()`` once per item as it is judged (or once per
-:class:`~contracts.verdicts.Passed` batch of valid ones) and ``finish()`` with
+:class:`~contracts.captures.results.Passed` batch of valid ones) and ``finish()`` with
 the summary, so memory does not grow with the number of payloads. Every line
 written passes through :func:`contracts.redaction.redact`. Reports write to a
 :class:`~contracts.console.Writer` (a text stream, or the progress bar's console).
@@ -24,13 +26,15 @@ import json
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from typing import ClassVar, Literal, Protocol
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr as xml_quoteattr
 
+from contracts.captures.results import Judged, Passed, Summary
 from contracts.console import Writer, colour_wanted
+from contracts.coverage import Coverage
 from contracts.redaction import redact
-from contracts.verdicts import Judged, Passed, Summary
 
 Format = Literal["text", "json", "junit"]
 FORMATS: tuple[Format, ...] = ("text", "json", "junit")
@@ -111,10 +115,12 @@ class TextReporter:
 
 
 class JsonReporter:
-    """The stable JSON shape of the module docstring, written as it goes."""
+    """The stable JSON shape of the module docstring, written as it goes;
+    ``coverage``, observed by the judge, is written at the end."""
 
-    def __init__(self, out: Writer) -> None:
+    def __init__(self, out: Writer, *, coverage: Coverage | None = None) -> None:
         self.out = out
+        self.coverage = coverage
         self.first = True
         self.out.write('{"results": [')
 
@@ -129,8 +135,8 @@ class JsonReporter:
 
     def finish(self, summary: Summary) -> None:
         self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)))
-        if summary.coverage is not None:
-            self.out.write(',\n"coverage": ' + redact(json.dumps(summary.coverage.report(), ensure_ascii=False)))
+        if self.coverage is not None:
+            self.out.write(',\n"coverage": ' + redact(json.dumps(self.coverage.report(), ensure_ascii=False)))
         self.out.write("}\n")
 
 
@@ -197,10 +203,17 @@ class JUnitReporter:
         self.out.write("</testsuite>\n</testsuites>\n")
 
 
-def reporter_for(kind: Format, out: Writer, *, colour: bool = False, verbosity: int = 0) -> Reporter:
-    """The reporter of ``kind``; ``colour`` and ``verbosity`` shape the text report only."""
-    if kind == "json":
-        return JsonReporter(out)
-    if kind == "junit":
-        return JUnitReporter(out)
-    return TextReporter(out, colour=colour, verbosity=verbosity)
+REPORTERS: dict[Format, Callable[..., Reporter]] = {
+    "text": lambda out, *, colour, verbosity, coverage: TextReporter(out, colour=colour, verbosity=verbosity),
+    "json": lambda out, *, colour, verbosity, coverage: JsonReporter(out, coverage=coverage),
+    "junit": lambda out, *, colour, verbosity, coverage: JUnitReporter(out),
+}
+"""Each format's reporter, given the stream and what each may use: ``colour``
+and ``verbosity`` (the text report), ``coverage`` (the JSON report)."""
+
+
+def reporter_for(
+    kind: Format, out: Writer, *, colour: bool = False, verbosity: int = 0, coverage: Coverage | None = None
+) -> Reporter:
+    """The reporter of ``kind``."""
+    return REPORTERS[kind](out, colour=colour, verbosity=verbosity, coverage=coverage)

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
-from contracts.captures import Payload, Unreadable, is_har, read
+from contracts.captures import read
+from contracts.captures.items import Payload, Unreadable, is_har
+from contracts.captures.judge import Checker
+from contracts.captures.results import Summary
 from contracts.cli import main
 from contracts.jsonbody import MAX_DEPTH
 from contracts.mock import MockServer
 from contracts.registry import ROOT
-from contracts.verdicts import Checker, Summary
 from tests.casefiles import example
 from tests.cases_jsonbody import NOT_JSON
 
@@ -113,7 +115,7 @@ def bad_inputs(tmp_path: Path) -> Path:
 def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inputs: Path) -> None:
     summary = Summary()
     results = {}
-    for result in Checker().check_all(read([str(bad_inputs)])):
+    for result in map(Checker().check, read([str(bad_inputs)])):
         summary.add(result)
         results[Path(result.source).name] = result
     assert summary.as_dict() | {"rules": {}, "first_failing": []} == {
@@ -133,7 +135,7 @@ def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inpu
     assert reasons["deep.json"] == "nested deeper than 254 levels"
     assert reasons["huge-number.json"] == "a number of 5000 digits is out of range"
     assert reasons["duplicate-keys.json"] == "duplicate key 'title' in the object at /errors/0"
-    assert reasons["gone.json"] == "no such file"
+    assert reasons["gone.json"] == "a broken symbolic link (what it points to does not exist)"
     assert reasons["log.jsonl:5"].startswith("invalid JSON (truncated?)")
     assert reasons["capture.har#2"].startswith("not an operation of this contract: GET /pcm/products")
     assert reasons["capture.har#5"] == f"GET /pcm/jobs/{JOB_ID}: the HAR entry has no response body text"
@@ -147,12 +149,12 @@ def test_every_bad_input_is_a_one_line_result_and_every_item_is_counted(bad_inpu
 
 
 def test_skipped_counts_match_the_listing(bad_inputs: Path) -> None:
-    verdicts = [r.verdict for r in Checker().check_all(read([str(bad_inputs)]))]
+    verdicts = [r.verdict for r in map(Checker().check, read([str(bad_inputs)]))]
     assert verdicts.count("skipped") == 2  # the /pcm/products entry and notes.txt
 
 
 def test_sources_name_the_place_exactly(bad_inputs: Path) -> None:
-    sources = [r.source for r in Checker().check_all(read([str(bad_inputs)]))]
+    sources = [r.source for r in map(Checker().check, read([str(bad_inputs)]))]
     assert f"{bad_inputs}/log.jsonl:4" in sources  # the blank line 3 is not a payload
     assert f"{bad_inputs}/capture.har#0" in sources
     assert f"{bad_inputs}/good.json" in sources
@@ -329,7 +331,7 @@ def test_a_har_page_of_another_endpoint_is_skipped_whatever_its_body(tmp_path: P
             har_entry("https://api.example/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200, page, mime="text/html"),
         )
     )
-    results = list(Checker().check_all(read([str(capture)])))
+    results = list(map(Checker().check, read([str(capture)])))
     assert [(r.verdict, sorted({v.rule for v in r.violations})) for r in results] == [
         ("skipped", []),
         ("invalid", ["body_is_json", "content_type_is_json"]),
@@ -430,7 +432,7 @@ def test_a_har_file_may_start_with_a_bom_but_its_bodies_may_not(tmp_path: Path) 
     with_bom = har_entry(f"https://api.example.test/pcm/jobs/{JOB_ID}", 200, JOB)
     with_bom["response"]["content"].update(text=bom, encoding="base64")
     capture.write_bytes(b"\xef\xbb\xbf" + har(entry, with_bom).encode())
-    results = list(Checker().check_all(read([str(capture)])))
+    results = list(map(Checker().check, read([str(capture)])))
     assert [r.verdict for r in results] == ["valid", "invalid"]
     assert [(v.rule, v.message) for v in results[1].violations] == [
         ("body_is_json", "the body is not JSON: a UTF-8 byte order mark before the JSON value")
@@ -554,3 +556,63 @@ def test_a_schemathesis_har_of_a_correct_deployment_keeps_the_contract(tmp_path:
     assert refused, "the run sent no request without a (valid) token"
     run = validate("--format", "json", str(written))
     assert run.returncode == 0, [r for r in json.loads(run.stdout)["results"] if r["verdict"] != "valid"][:3]
+
+
+def plain_entry(url: str, body: object, headers: object = (), cookies: object = ()) -> dict[str, object]:
+    return {
+        "request": {"method": "GET", "url": url, "headers": list(headers), "cookies": list(cookies)},  # type: ignore[call-overload]
+        "response": {
+            "status": 200,
+            "headers": None,
+            "content": {"mimeType": "application/json", "text": json.dumps(body)},
+        },
+    }
+
+
+def judged_names(path: Path) -> list[tuple[str, str, str | None]]:
+    summary = Summary()
+    found = []
+    for result in map(Checker().check, read([str(path)])):
+        summary.add(result)
+        found.append((Path(result.source).name, result.verdict, result.reason))
+    assert summary.read == len(found)
+    return found
+
+
+def test_null_response_headers_and_odd_records_are_results_not_crashes(tmp_path: Path) -> None:
+    (tmp_path / "null-headers.har").write_text(har(plain_entry(f"https://x.test/pcm/jobs/{JOB['data']['id']}", JOB)))
+    (tmp_path / "path-int.json").write_text(
+        json.dumps({"request": {"path": 5}, "response": {"status": 200, "body": JOB}})
+    )
+    (tmp_path / "status-bool.json").write_text(
+        json.dumps({"request": {"path": "/pcm/jobs/x"}, "response": {"status": True, "body": JOB}})
+    )
+    surrogate = json.dumps(JOB).replace(JOB["data"]["id"], "\\ud800")
+    (tmp_path / "surrogate.json").write_text(surrogate)
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps(JOB).encode() + b"\n")
+    assert judged_names(tmp_path) == [
+        ("bom.jsonl:1", "unreadable", "a UTF-8 byte order mark before the JSON value"),
+        ("null-headers.har#0", "valid", None),
+        ("path-int.json", "unreadable", "a capture record whose request path, url or method is not a string"),
+        ("status-bool.json", "unreadable", "a capture record without an integer response status (True)"),
+        ("surrogate.json", "unreadable", "a lone surrogate \\ud800 in a string at /data/id"),
+    ]
+
+
+def test_a_har_secret_is_masked_even_in_entries_before_the_one_that_sends_it(tmp_path: Path, capsys: object) -> None:
+    job_id = JOB["data"]["id"]
+    leak = json.loads(json.dumps(JOB))
+    leak["data"]["attributes"]["status"] = "tok-sent-later-12345"
+    capture = tmp_path / "two.har"
+    bearer = [{"name": "Authorization", "value": "Bearer tok-sent-later-12345"}]
+    capture.write_text(
+        har(
+            plain_entry(f"https://x.test/pcm/jobs/{job_id}", leak),
+            plain_entry(f"https://x.test/pcm/jobs/{job_id}", JOB, bearer),
+        )
+    )
+    for jobs in ("1", "2"):
+        main(["validate", "--jobs", jobs, str(capture)])
+        out = capsys.readouterr()  # type: ignore[attr-defined]
+        assert "tok-sent-later-12345" not in out.out + out.err
+        assert "[schema.enum]" in out.out

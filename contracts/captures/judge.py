@@ -1,80 +1,31 @@
-"""Items -> Results: the verdict on each captured payload, and the summary.
+"""Items -> results: the verdict on each captured payload.
 
-Every item read gets exactly one result, so the summary accounts for every
-input: ``read = valid + invalid + unreadable + skipped``. JSON Lines are
-judged in bulk (:meth:`Checker.check_lines`): valid payloads without any
-finding come as :class:`Passed` batches, each standing for one valid result
-a line, so a large log costs little more than parsing it.
+The third stage of :mod:`contracts.captures`. :meth:`Checker.check` judges
+one item; :meth:`Checker.judge` judges a reader's items in bulk, with the same
+verdicts: the common line of JSON Lines, a compact bare body that the fast
+path finds without a finding, joins a :class:`~contracts.captures.results.Passed`
+batch and costs one fast parse and one compiled check; any other item is
+judged one at a time.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from contracts import jsonbody, routing
-from contracts.captures import Item, NotJsonBody, Payload, Skipped, Unreadable, is_record, line_item
+from contracts.captures.items import Line, NotJsonBody, Payload, Read, Skipped, Unreadable, is_record
+from contracts.captures.readers import line_item
+from contracts.captures.results import Judged, Passed, Result
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import as_refusal, content_type_findings, not_json
 from contracts.validation import Validator, validator_for
-from contracts.violations import Strictness, Violation, is_failure
+from contracts.violations import Strictness, is_failure
 
-Verdict = Literal["valid", "invalid", "unreadable", "skipped"]
-VERDICTS: tuple[Verdict, ...] = ("valid", "invalid", "unreadable", "skipped")
 JOB_PATH = "/pcm/jobs/{jobID}"
 ERRORS_PATH = "/pcm/jobs/{jobID}/errors"
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """The verdict on one input item; ``reason`` says why it is unreadable or skipped."""
-
-    source: str
-    verdict: Verdict
-    violations: tuple[Violation, ...] = ()
-    reason: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "source": self.source,
-            "verdict": self.verdict,
-            "valid": self.verdict == "valid",
-            "violations": [v.as_dict() for v in self.violations],
-        }
-        if self.reason is not None:
-            found["reason"] = self.reason
-        return found
-
-
-@dataclass(frozen=True, slots=True)
-class Passed:
-    """Lines of the JSON Lines file ``name`` whose payloads are valid without
-    any finding: one valid result each, with the source ``name:N`` for each
-    ``N`` of ``numbers`` plus ``offset``."""
-
-    name: str
-    numbers: list[int]
-    offset: int = 0
-
-    def results(self) -> Iterator[Result]:
-        name, offset = self.name, self.offset
-        return (Result(f"{name}:{number + offset}", "valid") for number in self.numbers)
-
-
-Judged = Result | Passed
-"""What judging yields: one result, or a batch of valid ones."""
-
-
-def each_result(judged: Iterable[Judged]) -> Iterator[Result]:
-    """One result an item: the batches spread out."""
-    for one in judged:
-        if isinstance(one, Passed):
-            yield from one.results()
-        else:
-            yield one
 
 
 BATCH = 4096
@@ -133,7 +84,10 @@ class Checker:
     def validator(self) -> Validator:
         return validator_for(self.strictness)
 
-    def check(self, item: Item) -> Result:
+    def check(self, item: Read) -> Result:
+        """The result of one item."""
+        if isinstance(item, Line):
+            item = line_item(item)
         if isinstance(item, Unreadable):
             return Result(item.source, "unreadable", reason=item.reason)
         if isinstance(item, Skipped):
@@ -172,85 +126,38 @@ class Checker:
             path, status = path or guessed[0], status or guessed[1]
         return routing.resolve(method or self.method, path, status)
 
-    def check_all(self, items: Iterable[Item]) -> Iterator[Result]:
-        for item in items:
-            yield self.check(item)
-
-    def check_lines(self, lines: Iterable[bytes], name: str, *, first: int = 1, whole: bool = True) -> Iterator[Judged]:
-        """Judge JSON Lines (numbered from ``first``) as :func:`contracts.captures.read_jsonl`
-        and :meth:`check` would, in bulk.
-
-        The common line, a compact bare body that :meth:`Validator.holds
-        <contracts.validation.Validator.holds>` finds without a finding,
-        joins a :class:`Passed` batch; any other line is read and checked
-        one at a time. ``whole=False``: the lines are a slice of the file,
-        and the "empty file" verdict is the caller's.
-        """
+    def judge(self, items: Iterable[Read]) -> Iterator[Judged]:
+        """The results of ``items`` as :meth:`check` gives them, in bulk: a
+        line the fast path finds without a finding joins a :class:`Passed`
+        batch (of lines that follow each other in one source); any other item
+        is checked one at a time."""
         validator, coverage = self.validator, self.coverage
         tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
-        quick, missing, whitespace = jsonbody.quick, jsonbody.MISSING, jsonbody.WHITESPACE
-        numbers: list[int] = []
-        empty = True
-        for number, line in enumerate(lines, start=first):
-            data = line.strip(whitespace)
-            if not data:
-                continue
-            empty = False
-            value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
-            try:
-                route = self._bare_route(value) if value is not missing and not is_record(value) else None
-            except UnknownRoute:
-                route = None
-            if isinstance(route, routing.Route):
-                test = tests.get(id(route))
-                if test is None:
-                    test = tests[id(route)] = (route, validator.holds_on(route))
-                if test[1](value):
-                    numbers.append(number)
-                    if coverage is not None:
-                        coverage.observe_route(route, value)
-                    if len(numbers) >= BATCH:
-                        yield Passed(name, numbers)
-                        numbers = []
-                    continue
+        quick, missing = jsonbody.quick, jsonbody.MISSING
+        name, numbers = "", list[int]()
+        for item in items:
+            if type(item) is Line:
+                value = quick(item.data)  # the reader's fast check: MISSING for anything it must look at closely
+                try:
+                    route = self._bare_route(value) if value is not missing and not is_record(value) else None
+                except UnknownRoute:
+                    route = None
+                if isinstance(route, routing.Route):
+                    test = tests.get(id(route))
+                    if test is None:
+                        test = tests[id(route)] = (route, validator.holds_on(route))
+                    if test[1](value):
+                        if item.name != name or len(numbers) >= BATCH:
+                            if numbers:
+                                yield Passed(name, numbers)
+                            name, numbers = item.name, []
+                        numbers.append(item.number)
+                        if coverage is not None:
+                            coverage.observe_route(route, value)
+                        continue
             if numbers:
                 yield Passed(name, numbers)
                 numbers = []
-            yield self.check(line_item(data, f"{name}:{number}"))
+            yield self.check(item)
         if numbers:
             yield Passed(name, numbers)
-        if empty and whole:
-            yield Result(name, "unreadable", reason="empty file")
-
-
-@dataclass
-class Summary:
-    """Counts by verdict, the most frequent rules, the first failing sources."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    coverage: Coverage | None = None
-    rules: Counter[str] = field(default_factory=Counter)
-    failing: list[str] = field(default_factory=list)
-    keep_failing: int = 5
-
-    def add(self, result: Judged) -> None:
-        if isinstance(result, Passed):
-            self.counts["valid"] += len(result.numbers)
-            return
-        self.counts[result.verdict] += 1
-        if result.violations:
-            self.rules.update(v.rule for v in result.violations if v.severity == "error")
-        if result.verdict in ("invalid", "unreadable") and len(self.failing) < self.keep_failing:
-            self.failing.append(result.source)
-
-    @property
-    def read(self) -> int:
-        return sum(self.counts.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            **{verdict: self.counts[verdict] for verdict in VERDICTS},
-            "rules": dict(self.rules.most_common()),
-            "first_failing": list(self.failing),
-        }

@@ -1,0 +1,40 @@
+"""Captured payloads -> verdicts: ``pcm-contracts validate``, ``--payloads`` and ``examples``.
+
+One pipeline, one module a stage, in the order the data flows:
+
+1. :mod:`~contracts.captures.sources`: paths -> sources (files, byte ranges of
+   large JSON Lines files, standard input): the only traversal of the inputs;
+2. :mod:`~contracts.captures.readers`: a source -> items (JSON, JSON Lines,
+   HAR; numbering and "empty" decided there), and the secrets a capture carries;
+3. :mod:`~contracts.captures.judge`: an item -> a result (one at a time, or in bulk);
+4. :mod:`~contracts.captures.driver`: every source through reader and judge,
+   in this process or in a pool, the results in input order;
+5. :mod:`~contracts.captures.reports`: results -> text, JSON or JUnit XML,
+   by name (:data:`~contracts.captures.reports.REPORTERS`).
+
+:mod:`~contracts.captures.items` and :mod:`~contracts.captures.results` hold
+what flows between the stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from contracts.captures.items import Item
+from contracts.captures.readers import items, secrets_of
+from contracts.captures.sources import Source, sources
+
+__all__ = ["read"]
+
+
+def read(paths: Iterable[str], *, stdin: BinaryIO | None = None, skip_unknown: bool = False) -> Iterator[Item]:
+    """Every item of every input, in order, each line of JSON Lines parsed
+    (``-`` is standard input); every secret is remembered before the first
+    item is given. The reader of ``--payloads`` (one test a payload)."""
+    found = list(sources(paths, skip_unknown=skip_unknown, stdin=stdin, split_bytes=2**62))
+    for one in found:
+        if isinstance(one, Source):
+            secrets_of(one)
+    for one in found:
+        yield from items(one) if isinstance(one, Source) else (one,)

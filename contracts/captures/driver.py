@@ -1,0 +1,201 @@
+"""Sources -> results, in input order: the one driver, whatever ``--jobs``.
+
+The last stage of :mod:`contracts.captures` before the reports. A
+:class:`Run` lists every source first (:func:`~contracts.captures.sources.sources`),
+and asks each for its secrets (:func:`~contracts.captures.readers.secrets_of`),
+so every secret is known before the first result is reported. Then each
+source is one task, :func:`work`: read it, judge it, answer with its results.
+With ``--jobs 1`` the tasks run in this process, each when its results are
+next in line; with more, in a pool of worker processes, a few ahead of the
+one whose results are next. Both go through :func:`work` and :meth:`Run._answer`,
+so the results are the same, in the same order.
+
+A worker answers with its results (valid lines of JSON Lines in
+:class:`~contracts.captures.results.Passed` batches, which keep the traffic
+small), the secrets it remembered while reading, what it observed for the
+coverage report, and, for a range of a split file, its line ends and whether
+it held a line: the driver numbers a range's lines after the lines of the
+ranges before it, says ``empty file`` after the last range when none held a
+line, and, when a range finds its file changed or gone, reports that once and
+nothing more of the file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, BinaryIO
+
+from contracts import redaction
+from contracts.captures.items import Item
+from contracts.captures.judge import Checker
+from contracts.captures.readers import Reading, empty, secrets_of
+from contracts.captures.results import Judged, Passed, Result
+from contracts.captures.sources import SPLIT_BYTES, Source, sources
+from contracts.coverage import Coverage
+
+Answer = tuple[list[Judged], list[str], int, bool, Coverage | None]
+"""A source's results, the secrets remembered while reading it, its line ends
+(a range), whether it held a non-blank line, and what the worker observed for
+the coverage report."""
+
+Told = Callable[[int], None]
+"""Told the number of bytes of the inputs read, as they are judged (the progress bar)."""
+
+
+def work(checker: Checker, source: Source) -> Answer:
+    """Read and judge one source (in a worker, or in this process with one job)."""
+    before = set(redaction.SECRETS)
+    if checker.coverage is not None:  # each task observes for itself; the driver merges
+        checker = replace(checker, coverage=Coverage())
+    reading = Reading(source)
+    results = list(checker.judge(reading))
+    return results, sorted(redaction.SECRETS - before), reading.lines, reading.nonblank, checker.coverage
+
+
+class Inline(Executor):
+    """An executor that runs a task in this process when its result is first asked for."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return _Later(fn, args)
+
+
+class _Later(Future[Any]):
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self._task: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
+
+    def result(self, timeout: float | None = None) -> Any:
+        if self._task is not None:
+            fn, args = self._task
+            self._task = None
+            try:
+                self.set_result(fn(*args))
+            except Exception as error:  # as a pool reports a task's exception
+                self.set_exception(error)
+        return super().result(timeout)
+
+
+@dataclass
+class _Split:
+    """What the driver knows of a split file while its ranges come back."""
+
+    lines: int = 0
+    nonblank: bool = False
+    broken: bool = False
+
+
+@dataclass
+class Run:
+    """The inputs of one run, listed; :meth:`results` judges them."""
+
+    checker: Checker
+    paths: Iterable[str]
+    jobs: int = 1
+    split_bytes: int = SPLIT_BYTES
+    stdin: BinaryIO | None = None
+    found: list[Source | Item] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.found = list(
+            sources(self.paths, split_bytes=self.split_bytes, skip_unknown=self.checker.skip_unknown, stdin=self.stdin)
+        )
+        for one in self.found:
+            if isinstance(one, Source):
+                secrets_of(one)
+
+    @property
+    def total(self) -> int | None:
+        """The bytes of every file to read (what ``told`` is told in all);
+        ``None`` with standard input, whose size is not known before it is read."""
+        listed = [one for one in self.found if isinstance(one, Source)]
+        return None if any(one.kind == "stdin" for one in listed) else sum(one.bytes for one in listed)
+
+    def results(self, told: Told | None = None) -> Iterator[Judged]:
+        """Every result, in input order; ``told`` is told the bytes of each file source as it is judged."""
+        checker, jobs = self.checker, self.jobs
+        splits: dict[str, _Split] = {}
+        pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
+        with self._executor() as pool:
+
+            def drain(limit: int) -> Iterator[Judged]:
+                while len(pending) > limit:
+                    entry = pending.popleft()
+                    if isinstance(entry, tuple):
+                        yield from self._answer(*entry, splits)
+                        if told is not None and entry[0].kind != "stdin":
+                            told(entry[0].bytes)
+                    else:
+                        yield checker.check(entry)
+
+            for one in self.found:
+                if isinstance(one, Source):
+                    pending.append((one, pool.submit(work, checker, one)))
+                    yield from drain(2 * jobs)
+                else:
+                    pending.append(one)
+            yield from drain(0)
+
+    def _executor(self) -> Executor:
+        if self.jobs <= 1:
+            return Inline()
+        self.checker.validator.engine.compile()  # once here, inherited by forked workers
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+
+    def _answer(self, source: Source, future: Future[Answer], splits: dict[str, _Split]) -> Iterator[Judged]:
+        try:
+            results, secrets, lines, nonblank, observed = future.result()
+        except Exception as error:  # a worker that died (killed, out of memory): the source is one item
+            results, secrets, lines, nonblank, observed = [_lost(source, error)], [], 0, True, None
+        redaction.remember(*secrets)
+        coverage = self.checker.coverage
+        if coverage is not None and observed is not None:
+            coverage.merge(observed)
+        if not source.is_range:
+            yield from results
+            return
+        split = splits.setdefault(source.name, _Split())
+        if source.last:
+            del splits[source.name]
+        if split.broken:  # the file changed or vanished: said once, by the range that found it
+            return
+        if any(isinstance(one, Result) and one.source == source.name for one in results):
+            split.broken = True  # a range's only result with the file's own name: it could not be read
+            yield from (one for one in results if isinstance(one, Result) and one.source == source.name)
+            return
+        yield from (shifted(one, split.lines) for one in results) if split.lines else results
+        split.lines += lines
+        split.nonblank = split.nonblank or nonblank
+        if source.last and not split.nonblank:
+            yield Result(source.name, "unreadable", reason=empty(source.name).reason)
+
+
+def _lost(source: Source, error: Exception) -> Result:
+    what = f"{source.name} (bytes {source.start}-{source.end})" if source.is_range else source.name
+    return Result(source.name, "unreadable", reason=f"could not be judged: {type(error).__name__} while reading {what}")
+
+
+def judge_all(
+    checker: Checker,
+    paths: Iterable[str],
+    *,
+    jobs: int = 1,
+    split_bytes: int = SPLIT_BYTES,
+    told: Told | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Judged]:
+    """Every result of ``paths``, in input order, whatever ``jobs``."""
+    return Run(checker, paths, jobs, split_bytes, stdin).results(told)
+
+
+def shifted(judged: Judged, lines: int) -> Judged:
+    """A result of a range's line ``N`` (source ``path:N``) as the file's line ``N + lines``."""
+    if isinstance(judged, Passed):
+        return Passed(judged.name, judged.numbers, judged.offset + lines)
+    name, _, number = judged.source.rpartition(":")
+    return replace(judged, source=f"{name}:{int(number) + lines}")

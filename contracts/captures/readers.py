@@ -1,0 +1,351 @@
+"""Sources -> items: what each source holds, read once.
+
+The second stage of :mod:`contracts.captures`. A reader turns one
+:class:`~contracts.captures.sources.Source` into items
+(:mod:`contracts.captures.items`), lazily, and makes each decision about
+the source once, here:
+
+``json``
+    a bare response body, or one capture record
+    ``{"request": {"method", "path" | "url", "headers"}, "response": {"status",
+    "headers", "body" | "text"}}`` (the shape of ``examples/``), or a HAR by
+    content (:func:`~contracts.captures.items.is_har`: a top-level ``log``
+    object with an ``entries`` array, as schemathesis' ``--report har`` writes
+    to ``har-<time>.json``): a capture record or a response body of this
+    contract never has a top-level ``log`` member;
+``jsonl``
+    one body or record a non-blank line, as a :class:`Line` numbered from 1
+    (in a range of a split file, from 1 in the range: the driver shifts them);
+``har``
+    HAR 1.2: every entry, its request method, URL path and response status;
+    the body from ``response.content.text`` (base64 decoded when
+    ``encoding`` says so), ``name#N``;
+``stdin``
+    one JSON document as a ``json`` file has it, else JSON Lines (``stdin:N``).
+
+An empty source is one unreadable item (``empty file``); a split file is
+empty when none of its ranges held a line, which only the driver sees
+(:func:`empty`). Every document and every body is read by
+:func:`contracts.jsonbody.parse`; a response body it refuses (a HAR entry's, a
+capture record's ``text``) is a :class:`NotJsonBody`, which the judge turns
+into the ``body_is_json`` finding a live check would make.
+
+Secrets a capture carries (``Authorization`` and the like in request or
+response headers, cookies, token-like query parameters) are remembered by
+:func:`contracts.redaction.remember`, so every report redacts them. The
+driver asks :func:`secrets_of` every source before the first result is
+reported, so a body that echoes a token is masked even when the record
+that sends the token comes later.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from contracts.captures.items import Item, Line, NotJsonBody, Payload, Read, Unreadable, is_har, is_record
+from contracts.captures.sources import Source
+from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
+from contracts.redaction import remember
+
+SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
+SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "auth", "session")
+EMPTY = "empty file"
+CHANGED = "the file changed while it was read ({}): not judged further"
+"""Why a split file that shrank after it was cut is not judged on (a file that grew is judged as listed)."""
+
+
+def empty(name: str) -> Unreadable:
+    """The verdict on a source without a single payload."""
+    return Unreadable(name, EMPTY)
+
+
+class Reading:
+    """The items of one source, read lazily, and what the driver needs to know
+    once they are all read: ``lines``, the line ends of a JSON Lines range, and
+    ``nonblank``, whether it held a line at all."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.lines = 0
+        self.nonblank = False
+
+    def __iter__(self) -> Iterator[Read]:
+        source = self.source
+        if source.kind == "stdin":
+            return self._stdin(source.data or b"")
+        data = _contents(source)
+        if isinstance(data, Unreadable):
+            return iter((data,))
+        if source.kind == "jsonl":
+            return self._lines(data, source.name, whole=not source.is_range)
+        if source.kind == "har":
+            return _har_file(data, source.name)
+        return _document(data, source.name)
+
+    def _lines(self, data: bytes, name: str, *, whole: bool) -> Iterator[Read]:
+        lines = data.split(b"\n")
+        self.lines = len(lines) - 1
+        strip = WHITESPACE
+        for number, line in enumerate(lines, start=1):
+            line = line.strip(strip)
+            if line:
+                self.nonblank = True
+                yield Line(name, number, line)
+        if whole and not self.nonblank:
+            yield empty(name)
+
+    def _stdin(self, data: bytes) -> Iterator[Read]:
+        if not data.strip(WHITESPACE):
+            yield Unreadable("stdin", "empty input")
+            return
+        try:
+            value = parse(data)
+        except NotJson:
+            yield from self._lines(data, "stdin", whole=True)  # lines as a file has them
+            return
+        yield from document_items(value, "stdin")
+
+
+def read(source: Source) -> Iterator[Read]:
+    """Every item of one source."""
+    return iter(Reading(source))
+
+
+def items(source: Source) -> Iterator[Item]:
+    """Every item of one source, each line of JSON Lines parsed (one test a payload: ``--payloads``)."""
+    for found in read(source):
+        yield line_item(found) if isinstance(found, Line) else found
+
+
+def _contents(source: Source) -> bytes | Unreadable:
+    """The bytes of a file source (of a range: the range), or why not: the
+    file is gone, or no longer what was listed."""
+    name = source.name
+    try:
+        with open(name, "rb") as handle:
+            now = os.fstat(handle.fileno())
+            if source.is_range and now.st_size < source.size:  # cut short or replaced; a log that grew is fine
+                return Unreadable(name, CHANGED.format(f"{source.size} bytes when listed, {now.st_size} now"))
+            handle.seek(source.start)
+            data = handle.read(source.end - source.start) if source.end is not None else handle.read()
+    except FileNotFoundError:
+        return Unreadable(name, "no such file (it vanished during the run)")
+    except IsADirectoryError:
+        return Unreadable(name, "a directory where a file was expected")
+    except OSError as error:
+        return Unreadable(name, f"cannot read: {error.strerror or error}")
+    return data
+
+
+def _document(data: bytes, source: str) -> Iterator[Item]:
+    """The items of a whole ``.json`` file: a HAR's entries, else one record or body."""
+    if not data.strip(WHITESPACE):
+        yield empty(source)
+        return
+    try:
+        value = parse(data)
+    except NotJson as error:
+        yield Unreadable(source, error.reason)
+        return
+    yield from document_items(value, source)
+
+
+def document_items(value: Any, source: str) -> Iterator[Item]:
+    """The items of one parsed document (a file, standard input): the one
+    place where a HAR is told from a capture record or a bare body, by content."""
+    if is_har(value):
+        yield from har_items(value, source)
+    else:
+        yield record_item(value, source)
+
+
+def line_item(line: Line) -> Item:
+    """The item of one line of JSON Lines."""
+    try:
+        return record_item(parse(line.data), line.source)
+    except NotJson as error:
+        return Unreadable(line.source, error.reason)
+
+
+def record_item(value: Any, source: str) -> Item:
+    """A capture record, or a bare body."""
+    if not is_record(value):
+        return Payload(source, value)
+    request, response = value["request"], value["response"]
+    if not isinstance(request, dict):
+        return Unreadable(source, "a capture record whose request is not an object")
+    remember_record_secrets(value)
+    path, url, method = request.get("path"), request.get("url"), request.get("method", "GET")
+    if not isinstance(path, (str, type(None))) or not isinstance(url, (str, type(None))) or not isinstance(method, str):
+        return Unreadable(source, "a capture record whose request path, url or method is not a string")
+    path = path or (path_of(url) if url else None)
+    status = response.get("status")
+    if type(status) is not int:
+        return Unreadable(source, f"a capture record without an integer response status ({status!r})")
+    headers = response.get("headers")
+    headers = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None
+    if "body" in response:
+        body = response["body"]
+    elif isinstance(response.get("text"), str):
+        try:
+            body = parse(response["text"].encode("utf-8", "surrogatepass"))
+        except NotJson as error:
+            body = NotJsonBody(error.reason)
+    else:
+        return Unreadable(source, "a capture record without response body or text")
+    return Payload(source, body, method.upper(), path, status, headers, value)
+
+
+def path_of(url: str) -> str:
+    """The path and query of a URL (the query matters: page[limit], page[offset])."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _remember_header(name: str, value: str) -> None:
+    name = name.lower()
+    if name not in SECRET_HEADERS:
+        return
+    if name in ("cookie", "set-cookie"):  # name=value pairs: the values are the secrets
+        pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
+        remember(*(pair.partition("=")[2].strip() for pair in pairs))
+    else:
+        remember(value, value.partition(" ")[2] if " " in value else None)
+
+
+def _remember_url(url: Any) -> None:
+    if not isinstance(url, str):
+        return
+    for name, value in parse_qsl(urlsplit(url).query):
+        if any(part in name.lower() for part in SECRET_PARAMS):
+            remember(value)
+
+
+def remember_record_secrets(record: Mapping[str, Any]) -> None:
+    """The secrets of a capture record: its request's and response's headers
+    (an object, or a HAR-style list of ``{"name", "value"}``) and its URL's query."""
+    request, response = record.get("request"), record.get("response")
+    for part in (request, response):
+        headers = part.get("headers") if isinstance(part, dict) else None
+        if isinstance(headers, dict):
+            for name, value in headers.items():
+                _remember_header(str(name), str(value))
+        elif isinstance(headers, list):
+            for header in headers:
+                if isinstance(header, dict):
+                    _remember_header(str(header.get("name", "")), str(header.get("value", "")))
+    if isinstance(request, dict):
+        _remember_url(request.get("url"))
+        for cookie in request.get("cookies", []) if isinstance(request.get("cookies"), list) else ():
+            if isinstance(cookie, dict):
+                remember(str(cookie.get("value", "")))
+
+
+def _har_entry(entry: Any, source: str) -> Item:
+    if not isinstance(entry, dict):
+        return Unreadable(source, "a HAR entry that is not an object")
+    request, response = entry.get("request"), entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return Unreadable(source, "a HAR entry without request or response")
+    method, url, status = request.get("method"), request.get("url"), response.get("status")
+    if not isinstance(method, str) or not isinstance(url, str) or type(status) is not int:
+        return Unreadable(source, "a HAR entry without request method, URL or response status")
+    listed = response.get("headers")
+    headers = (
+        {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}
+        if isinstance(listed, list)
+        else {}
+    )
+    found = response.get("content")
+    content: dict[str, Any] = found if isinstance(found, dict) else {}
+    if content.get("mimeType") and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = str(content["mimeType"])
+    text = content.get("text")
+    if not isinstance(text, str):
+        return Unreadable(source, f"{method} {urlsplit(url).path}: the HAR entry has no response body text")
+    if content.get("encoding") == "base64":
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return Unreadable(source, "response body marked base64 but not valid base64")
+    else:
+        data = text.encode("utf-8", "surrogatepass")
+    try:
+        body = parse(data)
+    except NotJson as error:
+        body = NotJsonBody(error.reason)
+    return Payload(source, body, method.upper(), path_of(url), status, headers)
+
+
+def _har_file(data: bytes, name: str) -> Iterator[Item]:
+    if not data.strip(WHITESPACE):
+        yield empty(name)
+        return
+    try:
+        har = parse(data.removeprefix(BOM))  # a tool's BOM on the file; the bodies in it may have none
+    except NotJson as error:
+        yield Unreadable(name, f"not a HAR file: {error.reason}")
+        return
+    if not is_har(har):
+        yield Unreadable(name, "not a HAR file: no log.entries")
+        return
+    yield from har_items(har, name)
+
+
+def har_items(har: Any, name: str) -> Iterator[Item]:
+    """Every entry of a parsed HAR (:func:`is_har`), as ``name#N``."""
+    entries = har["log"]["entries"]
+    if not entries:
+        yield Unreadable(name, "a HAR file without entries")
+        return
+    for entry in entries:  # every secret of the file first, so no entry reports one before it is known
+        if isinstance(entry, dict):
+            remember_record_secrets(entry)
+    for index, entry in enumerate(entries):
+        yield _har_entry(entry, f"{name}#{index}")
+
+
+RECORD_MARK = b'"request"'
+"""Bytes every capture record and HAR entry holds (a bare body of this contract has no such member)."""
+
+
+def secrets_of(source: Source) -> None:
+    """Remember the secrets of every capture record and HAR entry of
+    ``source``, without judging anything: the driver's first pass, so that
+    every secret is known before the first result is reported. Only what
+    holds :data:`RECORD_MARK` is parsed (a log of bare bodies costs a byte
+    search); a member name written with escapes is still found by the reader,
+    whose secrets the driver remembers as it goes."""
+    if source.kind == "stdin":
+        data: bytes | Unreadable = source.data or b""
+    else:
+        data = _contents(source)
+    if isinstance(data, Unreadable) or RECORD_MARK not in data:
+        return
+    if source.kind in ("json", "har", "stdin"):
+        try:
+            value = parse(data.removeprefix(BOM) if source.kind == "har" else data)
+        except NotJson:
+            if source.kind != "stdin":
+                return
+        else:
+            if is_har(value):
+                for entry in value["log"]["entries"]:
+                    if isinstance(entry, dict):
+                        remember_record_secrets(entry)
+            elif is_record(value):
+                remember_record_secrets(value)
+            return
+    for line in data.split(b"\n"):
+        if RECORD_MARK in line:
+            try:
+                value = parse(line.strip(WHITESPACE))
+            except NotJson:
+                continue
+            if is_record(value):
+                remember_record_secrets(value)

@@ -1,0 +1,197 @@
+"""Paths -> sources: the one traversal of the inputs.
+
+The first stage of :mod:`contracts.captures`. Each path named on the command
+line becomes sources to read (or items that need no reading: a file that is
+skipped, a directory that cannot be read), in input order:
+
+* ``-`` is standard input, read here, whole (:class:`Source` with ``data``);
+* a directory is walked in name order, every entry accounted for: capture
+  files are sources, other files are skipped, a link to a directory is
+  followed unless it leads to a directory this walk has already read (a loop),
+  which is skipped;
+* a regular file is a source of the kind its suffix names
+  (:data:`SUFFIXES`); a JSON Lines file larger than ``split_bytes`` becomes
+  byte ranges that start and end on line boundaries, each its own source
+  (the driver judges them in any order, and puts their results back in order);
+* anything else is never opened for reading: a FIFO (which would block until
+  someone writes to it), a socket or a device is skipped with its kind, a path
+  that does not exist is unreadable.
+
+The kind of a file is decided here, once, by its suffix; what a ``.json``
+file or standard input holds (a HAR, a capture record, a bare body, JSON
+Lines) is decided by its reader, by content.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from contracts.captures.items import Item, Skipped, Unreadable
+
+Kind = Literal["json", "jsonl", "har", "stdin"]
+SUFFIXES: dict[str, Kind] = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
+NOT_A_CAPTURE_FILE = "not a capture file (.json, .jsonl, .ndjson, .har)"
+UNKNOWN_TYPE = "unknown file type (expected .json, .jsonl, .ndjson, .har or a directory)"
+BROKEN_LINK = "a broken symbolic link (what it points to does not exist)"
+SPLIT_BYTES = 4 * 2**20
+"""JSON Lines files larger than this are cut into ranges of about this size."""
+BLOCK = 2**20
+SPECIAL = {
+    stat.S_IFIFO: "a FIFO (named pipe); to read a pipe, send it to standard input: ... | pcm-contracts validate -",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One thing to read: a whole file, the lines of a JSON Lines file in
+    ``[start, end)`` (byte offsets on line boundaries; ``last`` marks the last
+    range of a file), or standard input's bytes (``data``).
+
+    ``size`` is the file's when it was listed: the reader of a range that finds
+    the file shorter says so rather than judging half a file."""
+
+    name: str
+    kind: Kind
+    size: int = 0
+    start: int = 0
+    end: int | None = None
+    last: bool = True
+    data: bytes | None = None
+
+    @property
+    def is_range(self) -> bool:
+        """Whether this is one range of a split file (its lines are numbered from 1 in the range)."""
+        return self.end is not None
+
+    @property
+    def bytes(self) -> int:
+        """The bytes of the inputs this source stands for (the progress bar's unit)."""
+        return (self.end - self.start) if self.end is not None else self.size
+
+
+Found = Source | Item
+"""What the traversal yields: a source to read, or an item it decided itself."""
+
+
+def sources(
+    paths: Iterable[str],
+    *,
+    split_bytes: int = SPLIT_BYTES,
+    skip_unknown: bool = False,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Found]:
+    """Every source of every input, in order. ``skip_unknown``: a named file
+    of another type is skipped rather than unreadable (the pre-commit hook's mode)."""
+    for name in paths:
+        if name == "-":
+            yield Source("stdin", "stdin", data=(stdin or sys.stdin.buffer).read())
+        else:
+            yield from _path(Path(name), split_bytes, skip_unknown)
+
+
+def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:
+    """A path named on the command line."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        yield Unreadable(str(path), BROKEN_LINK if os.path.islink(path) else "no such file")
+        return
+    except OSError as error:
+        yield Unreadable(str(path), f"cannot read: {error.strerror or error}")
+        return
+    if stat.S_ISDIR(info.st_mode):
+        found = False
+        for one in _walk(path, {(info.st_dev, info.st_ino)}, split_bytes):
+            found = True
+            yield one
+        if not found:
+            yield Unreadable(str(path), "an empty directory")
+        return
+    kind = SUFFIXES.get(path.suffix.lower())
+    if stat.S_ISREG(info.st_mode) and kind is None:
+        yield Skipped(str(path), NOT_A_CAPTURE_FILE) if skip_unknown else Unreadable(str(path), UNKNOWN_TYPE)
+        return
+    yield from _file(path, info, kind, split_bytes)
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]], split_bytes: int) -> Iterator[Found]:
+    """Every entry below ``folder``, in name order; ``seen`` holds the
+    directories this walk has entered (by device and inode)."""
+    try:
+        with os.scandir(folder) as listing:
+            names = sorted(entry.name for entry in listing)
+    except OSError as error:
+        yield Unreadable(str(folder), f"cannot read the directory: {error.strerror or error}")
+        return
+    for name in names:
+        child = folder / name
+        try:
+            info = os.stat(child)
+        except FileNotFoundError:
+            if os.path.islink(child):
+                capture = child.suffix.lower() in SUFFIXES  # meant to be read: a missing capture
+                yield Unreadable(str(child), BROKEN_LINK) if capture else Skipped(str(child), NOT_A_CAPTURE_FILE)
+            else:
+                yield Unreadable(str(child), "no such file (it vanished while the directory was read)")
+            continue
+        except OSError as error:
+            yield Unreadable(str(child), f"cannot read: {error.strerror or error}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                yield Skipped(str(child), "a link to a directory this walk has already read (a loop): not read again")
+                continue
+            seen.add(key)
+            yield from _walk(child, seen, split_bytes)
+            continue
+        kind = SUFFIXES.get(child.suffix.lower())
+        if stat.S_ISREG(info.st_mode) and kind is None:
+            yield Skipped(str(child), NOT_A_CAPTURE_FILE)
+        else:
+            yield from _file(child, info, kind, split_bytes)
+
+
+def _file(path: Path, info: os.stat_result, kind: Kind | None, split_bytes: int) -> Iterator[Found]:
+    """A file found by its status: special files are skipped, never opened."""
+    if not stat.S_ISREG(info.st_mode) or kind is None:
+        special = SPECIAL.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        yield Skipped(str(path), f"{special}: not opened")
+        return
+    size = info.st_size
+    if kind == "jsonl" and size > split_bytes:
+        yield from ranges(path, info, split_bytes)
+    else:
+        yield Source(str(path), kind, size)
+
+
+def ranges(path: Path, info: os.stat_result, split_bytes: int) -> Iterator[Found]:
+    """``path`` cut into ranges of about ``split_bytes``, each ending after a
+    newline (or at the end of the file). Only the bytes around each cut are
+    read here: the reader reads the rest."""
+    size, name, start = info.st_size, str(path), 0
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        yield Unreadable(name, f"cannot read: {error.strerror or error}")
+        return
+    with handle:
+        while start < size:
+            end = start + max(split_bytes, 1)
+            if end < size:  # on to the end of the line the cut falls in
+                handle.seek(end - 1)
+                while (block := handle.read(BLOCK)) and (found := block.find(b"\n")) == -1:
+                    end += len(block)
+                end = min(end + found, size) if block else size
+            end = min(end, size)
+            yield Source(name, "jsonl", size, start, end, last=end >= size)
+            start = end
