@@ -13,10 +13,14 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
+from ahocorasick_rs import BytesAhoCorasick
+
 MASK = "***"
+_MASK_BYTES = MASK.encode()
 
 
 class Secret:
@@ -52,7 +56,9 @@ class SecretHeaders(dict[str, str]):
 
 
 SECRETS: set[str] = set()
-"""Every secret value seen in this process, so any text can be redacted."""
+"""Every secret form seen in this process (read it; add with :func:`remember`:
+what is added or removed here directly does not change what :func:`redact`
+masks)."""
 _SECRETS_LOCK = threading.Lock()
 
 
@@ -60,9 +66,14 @@ MIN_FOUND_SECRET = 8
 """Values found in captures (cookies, headers) shorter than this are not masked:
 ``true`` or ``1`` are no secrets, and masking them would corrupt every report."""
 
+_PLAIN = re.compile(r"[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*")
+"""Printable ASCII that neither JSON nor XML escapes: such a value has one form."""
+
 
 def forms(value: str) -> set[str]:
     """A secret as it may appear in a report: as is, JSON-escaped, XML-escaped."""
+    if _PLAIN.fullmatch(value):
+        return {value}
     return {
         value,
         json.dumps(value)[1:-1],
@@ -76,38 +87,173 @@ SHORT_SECRETS: set[str] = set()
 """Given secrets (a :class:`Secret`) shorter than :data:`MIN_FOUND_SECRET`, such
 as a test's client secret ``y``: masked where they stand alone, not inside
 words (masking every ``y`` would make every report unreadable)."""
-_short_pattern: re.Pattern[str] | None = None
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # a lone surrogate (from a JSON "\\ud800") too
+
+
+class _Level(NamedTuple):
+    automaton: BytesAhoCorasick
+    keys: list[bytes]
+
+
+class _Matcher:
+    """Every secret form, found in one pass over a text, whatever their number.
+
+    A form is known by its last :data:`KEY` bytes: Aho-Corasick automata
+    (``ahocorasick_rs``) find where any key ends in the UTF-8 of a text, and a
+    set lookup per length of the forms with that key confirms the form before
+    it. Automata are built from keys only, 8 bytes a secret however long it is.
+
+    Keys remembered since the last build wait in ``pending``; the next
+    :meth:`find` builds them into a new automaton, merged with the newest ones
+    while those are less than twice its size (Bentley and Saxe's logarithmic
+    method): a run that remembers a few secrets between every two reports
+    builds each key a logarithmic number of times and scans a logarithmic
+    number of automata, instead of rebuilding everything each time.
+    """
+
+    KEY = MIN_FOUND_SECRET
+    """Bytes a key: every form is at least as long (it is :data:`MIN_FOUND_SECRET` characters or more)."""
+
+    def __init__(self) -> None:
+        self.forms: set[bytes] = set()
+        self.lengths: dict[bytes, tuple[int, ...]] = {}  # key -> the lengths of the forms ending in it
+        self.pending: list[bytes] = []
+        self.levels: tuple[_Level, ...] = ()
+        self.short: re.Pattern[str] | None = None
+        self.short_stale = False
+
+    def add(self, form: str) -> bool:
+        """Know ``form`` (under the lock); whether it was new."""
+        data = _encoded(form)
+        if data in self.forms:
+            return False
+        self.forms.add(data)
+        key, length = data[-self.KEY :], len(data)
+        lengths = self.lengths.get(key)
+        if lengths is None:
+            self.lengths[key] = (length,)
+            self.pending.append(key)
+        elif length not in lengths:
+            self.lengths[key] = (*lengths, length)  # a new tuple: readers iterate the old one unlocked
+        return True
+
+    def current(self) -> tuple[tuple[_Level, ...], re.Pattern[str] | None]:
+        """The automata and the short secrets' pattern, built if anything was
+        remembered since they were."""
+        if self.pending or self.short_stale:
+            with _SECRETS_LOCK:
+                self._build()
+        return self.levels, self.short
+
+    def _build(self) -> None:
+        if self.pending:
+            keys, self.pending = self.pending, []
+            levels = list(self.levels)
+            while levels and len(levels[-1].keys) < 2 * len(keys):
+                keys = levels.pop().keys + keys
+            levels.append(_Level(BytesAhoCorasick(keys), keys))
+            self.levels = tuple(levels)
+        if self.short_stale:
+            alternatives = "|".join(map(re.escape, sorted(SHORT_SECRETS, key=len, reverse=True)))
+            self.short = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+            self.short_stale = False
+
+    def spans(self, data: bytes, levels: tuple[_Level, ...]) -> Iterator[tuple[int, int]]:
+        """Where a known form stands in ``data``, every occurrence (overlapping too)."""
+        for level in levels:
+            for index, _, end in level.automaton.find_matches_as_indexes(data, overlapping=True):
+                for length in self.lengths[level.keys[index]]:
+                    start = end - length
+                    if start >= 0 and data[start:end] in self.forms:
+                        yield start, end
+
+
+_MATCHER = _Matcher()
+_REMEMBERED: list[Secret | str] = []
+"""Every value that added a form, in order (see :func:`remembered_since`)."""
 
 
 def remember(*secrets: Secret | str | None) -> None:
     """Add values to what :func:`redact` masks everywhere (in every form a
     report may write them). A :class:`Secret` always counts; a plain string
     found in a capture only from :data:`MIN_FOUND_SECRET` characters."""
-    global _short_pattern
     with _SECRETS_LOCK:
         for secret in secrets:
             if isinstance(secret, Secret):
                 value = secret.reveal()
                 if value and len(value) < MIN_FOUND_SECRET:
-                    SHORT_SECRETS.update(forms(value))
-                    alternatives = "|".join(map(re.escape, sorted(SHORT_SECRETS, key=len, reverse=True)))
-                    _short_pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+                    new = forms(value) - SHORT_SECRETS
+                    if new:
+                        SHORT_SECRETS.update(new)
+                        _MATCHER.short_stale = True
+                        _REMEMBERED.append(secret)
                     continue
             elif secret is None or len(secret) < MIN_FOUND_SECRET:
                 continue
             else:
                 value = secret
-            if value:
-                SECRETS.update(forms(value))
+            added = [form for form in forms(value) if _MATCHER.add(form)]
+            if added:
+                SECRETS.update(added)
+                _REMEMBERED.append(secret)
+
+
+def remembered() -> int:
+    """How many values :func:`remember` has added so far: a mark for
+    :func:`remembered_since`."""
+    return len(_REMEMBERED)
+
+
+def remembered_since(mark: int) -> list[Secret | str]:
+    """The values remembered after ``mark`` (from :func:`remembered`), as
+    :func:`remember` takes them: what a worker process hands its parent."""
+    with _SECRETS_LOCK:
+        return _REMEMBERED[mark:]
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
-    """``text`` with every known secret replaced by ``***``."""
-    for value in sorted({*SECRETS, *extra}, key=len, reverse=True):
-        text = text.replace(value, MASK)
-    if _short_pattern is not None:
-        text = _short_pattern.sub(MASK, text)
+    """``text`` with every known secret replaced by ``***``.
+
+    Every character that belongs to an occurrence of a known secret is masked:
+    where secrets overlap (a token and ``Bearer`` token, or two that share a
+    part), their union becomes one ``***``. Short given secrets are masked
+    after, where they stand alone. ``extra`` values count too, of any length.
+    """
+    levels, short = _MATCHER.current()
+    others = [_encoded(value) for value in extra if value]
+    if levels or others:
+        data = _encoded(text)
+        found = [*_MATCHER.spans(data, levels), *_occurrences(data, others)]
+        if found:
+            text = _masked(data, found)
+    if short is not None:
+        text = short.sub(MASK, text)
     return text
+
+
+def _occurrences(data: bytes, values: list[bytes]) -> Iterator[tuple[int, int]]:
+    for value in values:
+        start = data.find(value)
+        while start >= 0:
+            yield start, start + len(value)
+            start = data.find(value, start + 1)
+
+
+def _masked(data: bytes, spans: list[tuple[int, int]]) -> str:
+    """``data`` with each span, overlapping ones joined, replaced by the mask."""
+    pieces, done = [], 0
+    for start, end in sorted(spans):
+        if start < done:  # overlaps the span just masked: extend it
+            done = max(done, end)
+            continue
+        pieces.append(data[done:start])
+        pieces.append(_MASK_BYTES)
+        done = end
+    pieces.append(data[done:])
+    return b"".join(pieces).decode("utf-8", "surrogatepass")
 
 
 class RedactingFilter(logging.Filter):

@@ -37,7 +37,7 @@ from contracts.captures.results import Judged, Passed, Result
 from contracts.captures.sources import SPLIT_BYTES, Source, sources
 from contracts.coverage import Coverage
 
-Answer = tuple[list[Judged], list[str], int, bool, Coverage | None]
+Answer = tuple[list[Judged], list[redaction.Secret | str], int, bool, Coverage | None]
 """A source's results, the secrets remembered while reading it, its line ends
 (a range), whether it held a non-blank line, and what the worker observed for
 the coverage report."""
@@ -48,12 +48,12 @@ Told = Callable[[int], None]
 
 def work(checker: Checker, source: Source) -> Answer:
     """Read and judge one source (in a worker, or in this process with one job)."""
-    before = set(redaction.SECRETS)
+    before = redaction.remembered()
     if checker.coverage is not None:  # each task observes for itself; the driver merges
         checker = replace(checker, coverage=Coverage())
     reading = Reading(source)
     results = list(checker.judge(reading))
-    return results, sorted(redaction.SECRETS - before), reading.lines, reading.nonblank, checker.coverage
+    return results, redaction.remembered_since(before), reading.lines, reading.nonblank, checker.coverage
 
 
 class Inline(Executor):
