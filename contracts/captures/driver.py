@@ -26,6 +26,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
@@ -79,6 +80,50 @@ class _Later(Future[Any]):
         return super().result(timeout)
 
 
+class Workers:
+    """Where the tasks of a run go: this process with one job (:class:`Inline`),
+    else a pool of worker processes. A pool one of whose workers died (killed,
+    out of memory) is replaced; each task it held is run once more, alone in a
+    fresh process (the worker that died may have been running another task),
+    and a task that dies again is one unreadable item: never a crash, never a
+    lost or doubled result."""
+
+    def __init__(self, checker: Checker, jobs: int) -> None:
+        self.checker, self.jobs = checker, jobs
+        self.pool: Executor = Inline() if jobs <= 1 else self._pool(jobs)
+
+    def _pool(self, jobs: int) -> Executor:
+        self.checker.validator.engine.compile()  # once here, inherited by forked workers
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+    def submit(self, source: Source) -> Future[Answer]:
+        try:
+            return self.pool.submit(work, self.checker, source)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._pool(self.jobs)
+            return self.pool.submit(work, self.checker, source)
+
+    def answer(self, source: Source, future: Future[Answer]) -> Answer:
+        """The answer of ``source``'s task, or an unreadable item when it cannot be had."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+        except Exception as error:  # not expected (readers make bad input items): still one item
+            return [_lost(source, error)], [], 0, True, None
+        with self._pool(1) as alone:
+            try:
+                return alone.submit(work, self.checker, source).result()
+            except Exception as error:
+                return [_lost(source, error)], [], 0, True, None
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass
 class _Split:
     """What the driver knows of a split file while its ranges come back."""
@@ -119,13 +164,14 @@ class Run:
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
-        with self._executor() as pool:
+        workers = Workers(checker, jobs)
+        try:
 
             def drain(limit: int) -> Iterator[Judged]:
                 while len(pending) > limit:
                     entry = pending.popleft()
                     if isinstance(entry, tuple):
-                        yield from self._answer(*entry, splits)
+                        yield from self._answer(entry[0], workers.answer(*entry), splits)
                         if told is not None and entry[0].kind != "stdin":
                             told(entry[0].bytes)
                     else:
@@ -133,25 +179,16 @@ class Run:
 
             for one in self.found:
                 if isinstance(one, Source):
-                    pending.append((one, pool.submit(work, checker, one)))
+                    pending.append((one, workers.submit(one)))
                     yield from drain(2 * jobs)
                 else:
                     pending.append(one)
             yield from drain(0)
+        finally:
+            workers.shutdown()
 
-    def _executor(self) -> Executor:
-        if self.jobs <= 1:
-            return Inline()
-        self.checker.validator.engine.compile()  # once here, inherited by forked workers
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
-
-    def _answer(self, source: Source, future: Future[Answer], splits: dict[str, _Split]) -> Iterator[Judged]:
-        try:
-            results, secrets, lines, nonblank, observed = future.result()
-        except Exception as error:  # a worker that died (killed, out of memory): the source is one item
-            results, secrets, lines, nonblank, observed = [_lost(source, error)], [], 0, True, None
+    def _answer(self, source: Source, answer: Answer, splits: dict[str, _Split]) -> Iterator[Judged]:
+        results, secrets, lines, nonblank, observed = answer
         redaction.remember(*secrets)
         coverage = self.checker.coverage
         if coverage is not None and observed is not None:
@@ -176,8 +213,9 @@ class Run:
 
 
 def _lost(source: Source, error: Exception) -> Result:
-    what = f"{source.name} (bytes {source.start}-{source.end})" if source.is_range else source.name
-    return Result(source.name, "unreadable", reason=f"could not be judged: {type(error).__name__} while reading {what}")
+    what = f" (bytes {source.start}-{source.end})" if source.is_range else ""
+    why = "its worker process died" if isinstance(error, BrokenProcessPool) else type(error).__name__
+    return Result(source.name, "unreadable", reason=f"could not be judged{what}: {why}")
 
 
 def judge_all(

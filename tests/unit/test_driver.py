@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from contracts import redaction
-from contracts.captures.driver import Run, judge_all
+from contracts.captures.driver import Run, judge_all, work
 from contracts.captures.judge import Checker
 from contracts.captures.sources import Source, ranges
 from tests.pipeline import each_result
@@ -145,3 +147,77 @@ def test_the_bytes_told_add_up_to_the_total_and_counting_changes_no_result(captu
 
 def test_standard_input_has_no_total() -> None:
     assert Run(Checker(), ["-"], stdin=io.BytesIO(b"{}")).total is None
+
+
+# ---- inputs that change under the run ----
+
+
+def dying_work(checker: Checker, source: Source) -> Any:
+    """The driver's task, except that a worker judging ``die.jsonl`` dies on the spot."""
+    if source.name.endswith("die.jsonl"):
+        os._exit(1)
+    return work(checker, source)
+
+
+def lines_of(count: int) -> bytes:
+    return b"".join(json.dumps(JOB).encode() + b"\n" for _ in range(count))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("split_bytes", [10**9, 3000])
+def test_a_file_that_vanishes_after_the_listing_is_one_item(tmp_path: Path, jobs: int, split_bytes: int) -> None:
+    (tmp_path / "a.jsonl").write_bytes(lines_of(40))
+    (tmp_path / "b.json").write_text(json.dumps(JOB))
+    run = Run(Checker(), [str(tmp_path)], jobs, split_bytes=split_bytes)
+    (tmp_path / "a.jsonl").unlink()
+    results = list(each_result(run.results()))
+    assert [(Path(r.source).name, r.verdict, r.reason) for r in results] == [
+        ("a.jsonl", "unreadable", "no such file (it vanished during the run)"),
+        ("b.json", "valid", None),
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_split_file_cut_short_mid_run_is_reported_once_after_the_lines_read_before(tmp_path: Path, jobs: int) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(lines_of(400))
+    (tmp_path / "z.json").write_text(json.dumps(JOB))
+    results = []
+    for judged in Run(Checker(), [str(tmp_path)], jobs, split_bytes=3000).results():
+        results.extend(each_result([judged]))
+        if len(results) == 1:
+            log.write_bytes(lines_of(10))  # truncated while the first ranges are judged
+    names = [Path(r.source).name for r in results]
+    changed = [r for r in results if r.source == str(log)]
+    assert len(changed) == 1
+    assert changed[0].verdict == "unreadable"
+    assert changed[0].reason is not None
+    assert changed[0].reason.startswith("the file changed while it was read (")
+    assert names[-1] == "z.json"
+    assert 0 < names.index("log.jsonl") < len(names) - 1  # the lines read before, then the one item, then on
+    assert all(r.verdict == "valid" for r in results if r is not changed[0])
+
+
+def test_a_log_that_grows_while_it_is_read_is_judged_as_listed(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(lines_of(400))
+    run = Run(Checker(), [str(log)], 2, split_bytes=3000)
+    with log.open("ab") as handle:
+        handle.write(lines_of(100))
+    results = list(each_result(run.results()))
+    assert [r.source for r in results] == [f"{log}:{n}" for n in range(1, 401)]
+
+
+def test_a_worker_that_dies_costs_its_source_one_item_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.jsonl", "die.jsonl", "z.jsonl"):
+        (tmp_path / name).write_bytes(lines_of(3))
+    monkeypatch.setattr("contracts.captures.driver.work", dying_work)
+    results = list(each_result(judge_all(Checker(), [str(tmp_path)], jobs=2)))
+    assert [(Path(r.source).name, r.verdict) for r in results] == [
+        *((f"a.jsonl:{n}", "valid") for n in (1, 2, 3)),
+        ("die.jsonl", "unreadable"),
+        *((f"z.jsonl:{n}", "valid") for n in (1, 2, 3)),
+    ]
+    assert results[3].reason == "could not be judged: its worker process died"
