@@ -29,7 +29,10 @@ from contracts.errors import OptionError
 from contracts.redaction import redact
 from contracts.target import (
     CLIENT_ENV,
+    MAX_EXAMPLES,
+    POLITE,
     TOKEN_ENV,
+    WATCH,
     Options,
     Settings,
     Target,
@@ -74,18 +77,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="N",
-        help="requests per second at most; 0 for no limit (10; no limit against the built-in mock)",
+        help=f"requests per second at most; 0 for no limit ({POLITE.rate:g}; no limit against the built-in mock)",
     )
-    group.addoption("--request-budget", type=int, default=1000, metavar="N", help="requests in the run at most (1000)")
+    group.addoption(
+        "--request-budget",
+        type=int,
+        default=POLITE.budget,
+        metavar="N",
+        help=f"requests in the run at most ({POLITE.budget})",
+    )
     group.addoption(
         "--request-timeout",
         type=float,
-        default=10.0,
+        default=POLITE.timeout,
         metavar="S",
-        help="seconds per request in total: connect, headers and body (10)",
+        help=f"seconds per request in total: connect, headers and body ({POLITE.timeout:g})",
     )
     group.addoption(
-        "--max-examples", type=int, default=25, metavar="N", help="property-based examples per operation (25)"
+        "--max-examples",
+        type=int,
+        default=MAX_EXAMPLES,
+        metavar="N",
+        help=f"property-based examples per operation ({MAX_EXAMPLES})",
     )
     group.addoption(
         "--cancel-job",
@@ -96,10 +109,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--watch-job", metavar="ID", help="a job to poll until it ends, checking its lifecycle")
     group.addoption(
-        "--watch-timeout", type=float, metavar="S", help="seconds a watch may take (120; 20 on the built-in mock)"
+        "--watch-timeout",
+        type=float,
+        metavar="S",
+        help=f"seconds a watch may take ({WATCH['deployment'][0]:g}; {WATCH['mock'][0]:g} on the built-in mock)",
     )
     group.addoption(
-        "--watch-interval", type=float, metavar="S", help="seconds between polls (2; 0.25 on the built-in mock)"
+        "--watch-interval",
+        type=float,
+        metavar="S",
+        help=f"seconds between polls ({WATCH['deployment'][1]:g}; {WATCH['mock'][1]:g} on the built-in mock)",
     )
     group.addoption(
         "--payloads",

@@ -35,7 +35,11 @@ if TYPE_CHECKING:
     from contracts.coverage import Coverage
     from contracts.mock import MockServer
 
-DEFAULT_RATE = 10.0
+POLITE = Politeness()
+"""The client's defaults against a deployment (the built-in mock has no rate limit)."""
+WATCH = {"deployment": (120.0, 2.0), "mock": (20.0, 0.25)}
+"""``--watch-timeout`` and ``--watch-interval`` when not given, in seconds."""
+MAX_EXAMPLES = 25
 BASE_URL_ENV = ("PCM_CONTRACTS_BASE_URL", "EPCC_API_BASE_URL")
 PYTEST_BASE_URL_ENV = "PYTEST_BASE_URL"
 TOKEN_ENV = "PCM_CONTRACTS_TOKEN"
@@ -53,9 +57,9 @@ class Options:
     job_ids: tuple[str, ...] = ()
     allow_writes: bool = False
     rate_limit: float | None = None
-    request_budget: int = 1000
-    request_timeout: float = 10.0
-    max_examples: int = 25
+    request_budget: int = POLITE.budget
+    request_timeout: float = POLITE.timeout
+    max_examples: int = MAX_EXAMPLES
     strictness: tuple[str, ...] = ()
     cancel_job_ids: tuple[str, ...] = ()
     watch_job: str | None = None
@@ -78,8 +82,8 @@ class Settings:
     strictness: Strictness
     cancel_job_ids: tuple[str, ...] = ()
     watch_job: str | None = None
-    watch_timeout: float = 120.0
-    watch_interval: float = 2.0
+    watch_timeout: float = WATCH["deployment"][0]
+    watch_interval: float = WATCH["deployment"][1]
 
     @property
     def is_mock(self) -> bool:
@@ -123,7 +127,7 @@ def settings_from(options: Options, environ: Mapping[str, str] = os.environ) -> 
     rate = options.rate_limit
     politeness = Politeness(
         timeout=options.request_timeout,
-        rate=rate if rate is not None else (DEFAULT_RATE if base_url else 0.0),
+        rate=rate if rate is not None else (POLITE.rate if base_url else 0.0),
         budget=options.request_budget,
     )
     return Settings(
@@ -138,8 +142,8 @@ def settings_from(options: Options, environ: Mapping[str, str] = os.environ) -> 
         strictness=Strictness.parse(options.strictness),
         cancel_job_ids=options.cancel_job_ids,
         watch_job=options.watch_job,
-        watch_timeout=options.watch_timeout or (120.0 if base_url else 20.0),
-        watch_interval=options.watch_interval or (2.0 if base_url else 0.25),
+        watch_timeout=options.watch_timeout or WATCH["deployment" if base_url else "mock"][0],
+        watch_interval=options.watch_interval or WATCH["deployment" if base_url else "mock"][1],
     )
 
 
