@@ -4,9 +4,10 @@ Every item has a ``source``, the place a report names (``log.jsonl:17``,
 ``run.har#3``, ``stdin``), and is one of
 
 * :class:`Payload`: a response body to judge, with what is known of its request;
-* :class:`Line`: a non-blank line of JSON Lines, not parsed yet (the judge
-  parses it, so the common valid line costs one fast parse:
-  :meth:`contracts.captures.judge.Checker.judge`);
+* :class:`Lines`: consecutive lines of JSON Lines, not parsed yet (the judge
+  reads and screens them together, so the common valid line costs little
+  more than its parse: :meth:`contracts.captures.judge.Checker.judge`); each
+  non-blank one is an item, a :class:`Line`;
 * :class:`Unreadable`: an input that could not be read as a payload, and why;
 * :class:`Skipped`: an input that is no payload of this contract, and why.
 
@@ -15,7 +16,7 @@ Bad input is an item too, never an exception: every input is accounted for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,21 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """Consecutive lines of a JSON Lines source: ``lines[i]`` is line ``first + i``
+    without JSON whitespace around it (``b""`` for a blank line, which is no item)."""
+
+    name: str
+    first: int
+    lines: list[bytes]
+
+    def each(self) -> Iterator[Line]:
+        """The item of each non-blank line."""
+        name, first = self.name, self.first
+        return (Line(name, first + index, data) for index, data in enumerate(self.lines) if data)
+
+
+@dataclass(frozen=True, slots=True)
 class Unreadable:
     """An input that could not be read as a payload, and why (one line)."""
 
@@ -77,8 +93,19 @@ class NotJsonBody:
 
 Item = Payload | Unreadable | Skipped
 """An item ready to judge one at a time."""
-Read = Item | Line
+One = Item | Line
+"""One item as :meth:`~contracts.captures.judge.Checker.check` takes it."""
+Read = One | Lines
 """What a reader yields."""
+
+
+def one_by_one(read: Iterable[Read]) -> Iterator[One]:
+    """What a reader yields, one item at a time (the lines of :class:`Lines` each on their own)."""
+    for found in read:
+        if isinstance(found, Lines):
+            yield from found.each()
+        else:
+            yield found
 
 
 def is_har(value: Any) -> bool:

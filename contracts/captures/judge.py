@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import jsonbody, routing
-from contracts.captures.items import Line, NotJsonBody, Payload, Read, Skipped, Unreadable, is_record
+from contracts.captures.items import Line, Lines, NotJsonBody, One, Payload, Read, Skipped, Unreadable, is_record
 from contracts.captures.readers import line_item
 from contracts.captures.results import Judged, Passed, Result
 from contracts.coverage import Coverage
@@ -84,7 +84,7 @@ class Checker:
     def validator(self) -> Validator:
         return validator_for(self.strictness)
 
-    def check(self, item: Read) -> Result:
+    def check(self, item: One) -> Result:
         """The result of one item."""
         if isinstance(item, Line):
             item = line_item(item)
@@ -135,8 +135,18 @@ class Checker:
         tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
         quick, missing = jsonbody.quick, jsonbody.MISSING
         name, numbers = "", list[int]()
-        for item in items:
-            if type(item) is Line:
+        for found in items:
+            if not isinstance(found, Lines):
+                if numbers:
+                    yield Passed(name, numbers)
+                    numbers = []
+                yield self.check(found)
+                continue
+            if found.name != name:
+                if numbers:
+                    yield Passed(name, numbers)
+                name, numbers = found.name, []
+            for item in found.each():
                 value = quick(item.data)  # the reader's fast check: MISSING for anything it must look at closely
                 try:
                     route = self._bare_route(value) if value is not missing and not is_record(value) else None
@@ -147,17 +157,16 @@ class Checker:
                     if test is None:
                         test = tests[id(route)] = (route, validator.holds_on(route))
                     if test[1](value):
-                        if item.name != name or len(numbers) >= BATCH:
-                            if numbers:
-                                yield Passed(name, numbers)
-                            name, numbers = item.name, []
+                        if len(numbers) >= BATCH:
+                            yield Passed(name, numbers)
+                            numbers = []
                         numbers.append(item.number)
                         if coverage is not None:
                             coverage.observe_route(route, value)
                         continue
-            if numbers:
-                yield Passed(name, numbers)
-                numbers = []
-            yield self.check(item)
+                if numbers:
+                    yield Passed(name, numbers)
+                    numbers = []
+                yield self.check(item)
         if numbers:
             yield Passed(name, numbers)

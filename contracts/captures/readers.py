@@ -14,8 +14,9 @@ the source once, here:
     to ``har-<time>.json``): a capture record or a response body of this
     contract never has a top-level ``log`` member;
 ``jsonl``
-    one body or record a non-blank line, as a :class:`Line` numbered from 1
-    (in a range of a split file, from 1 in the range: the driver shifts them);
+    one body or record a non-blank line, numbered from 1 (in a range of a
+    split file, from 1 in the range: the driver shifts them), given as
+    :class:`~contracts.captures.items.Lines` of :data:`CHUNK` lines;
 ``har``
     HAR 1.2: every entry, its request method, URL path and response status;
     the body from ``response.content.text`` (base64 decoded when
@@ -44,10 +45,22 @@ import base64
 import binascii
 import os
 from collections.abc import Iterator, Mapping
+from operator import methodcaller
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from contracts.captures.items import Item, Line, NotJsonBody, Payload, Read, Unreadable, is_har, is_record
+from contracts.captures.items import (
+    Item,
+    Line,
+    Lines,
+    NotJsonBody,
+    Payload,
+    Read,
+    Unreadable,
+    is_har,
+    is_record,
+    one_by_one,
+)
 from contracts.captures.sources import Source
 from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
 from contracts.redaction import remember
@@ -55,6 +68,8 @@ from contracts.redaction import remember
 SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
 SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "auth", "session")
 EMPTY = "empty file"
+CHUNK = 256
+"""Lines of JSON Lines in one :class:`~contracts.captures.items.Lines`."""
 CHANGED = "the file changed while it was read ({}): not judged further"
 """Why a split file that shrank after it was cut is not judged on (a file that grew is judged as listed)."""
 
@@ -90,12 +105,12 @@ class Reading:
     def _lines(self, data: bytes, name: str, *, whole: bool) -> Iterator[Read]:
         lines = data.split(b"\n")
         self.lines = len(lines) - 1
-        strip = WHITESPACE
-        for number, line in enumerate(lines, start=1):
-            line = line.strip(strip)
-            if line:
+        strip = methodcaller("strip", WHITESPACE)
+        for start in range(0, len(lines), CHUNK):
+            chunk = list(map(strip, lines[start : start + CHUNK]))
+            if any(chunk):
                 self.nonblank = True
-                yield Line(name, number, line)
+                yield Lines(name, start + 1, chunk)
         if whole and not self.nonblank:
             yield empty(name)
 
@@ -118,7 +133,7 @@ def read(source: Source) -> Iterator[Read]:
 
 def items(source: Source) -> Iterator[Item]:
     """Every item of one source, each line of JSON Lines parsed (one test a payload: ``--payloads``)."""
-    for found in read(source):
+    for found in one_by_one(read(source)):
         yield line_item(found) if isinstance(found, Line) else found
 
 

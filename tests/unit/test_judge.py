@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from jsonschema import FormatChecker
 
 from contracts import routing
-from contracts.captures.items import Line
+from contracts.captures.items import Lines, one_by_one
 from contracts.captures.judge import Checker
 from contracts.captures.results import Passed
 from contracts.cli import main
@@ -76,7 +76,7 @@ def test_bulk_results_are_the_one_by_one_results(
     items = read_lines(tmp_path, corpus_lines())
     path, status = path_status
     one, bulk = (Checker(strictness, path=path, status=status, coverage=Coverage()) for _ in range(2))
-    expected = [one.check(item) for item in items]
+    expected = [one.check(item) for item in one_by_one(items)]
     judged = list(bulk.judge(items))
     assert list(each_result(judged)) == expected
     assert any(isinstance(j, Passed) for j in judged)  # the bulk path did take the common lines
@@ -89,7 +89,7 @@ def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("contracts.captures.judge.BATCH", 3)
     compact = orjson.dumps(STARTED)
     lines = [compact] * 7 + [b"{bad"] + [compact] * 2
-    judged = list(Checker().judge(Line("f.jsonl", number, line) for number, line in enumerate(lines, start=10)))
+    judged = list(Checker().judge([Lines("f.jsonl", 10, lines[:4]), Lines("f.jsonl", 14, lines[4:])]))
     assert [(type(j).__name__, len(j.numbers) if isinstance(j, Passed) else j.source) for j in judged] == [
         ("Passed", 3),
         ("Passed", 3),
@@ -199,7 +199,7 @@ def test_the_narrowed_date_time_check_is_never_more_lenient(value: str) -> None:
 def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id(tmp_path: Path) -> None:
     record = {"request": {"method": "GET"}, "response": {"status": 200, "body": STARTED}}
     lines = [orjson.dumps(record), orjson.dumps(STARTED)]
-    assert [(r.verdict, r.violations) for r in map(Checker().check, read_lines(tmp_path, lines, "x.jsonl"))] == [
+    assert [(r.verdict, r.violations) for r in map(Checker().check, one_by_one(read_lines(tmp_path, lines, "x.jsonl")))] == [
         ("valid", ()),
         ("valid", ()),
     ]
