@@ -7,8 +7,9 @@ so every secret is known before the first result is reported. Then each
 source is one task, :func:`work`: read it, judge it, answer with its results.
 With ``--jobs 1`` the tasks run in this process, each when its results are
 next in line; with more, in a pool of worker processes, a few ahead of the
-one whose results are next. Both go through :func:`work` and :meth:`Run._answer`,
-so the results are the same, in the same order.
+one whose results are next; with ``--engine dask``, on a Dask cluster (a
+``Run``'s ``pool``: :mod:`contracts.captures.engines`). All go through
+:func:`work` and :meth:`Run._answer`, so the results are the same, in the same order.
 
 A worker answers with its results (valid lines of JSON Lines in
 :class:`~contracts.captures.results.Passed` batches, which keep the traffic

@@ -38,6 +38,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from contracts import __version__
 from contracts.captures.driver import Run, WorkerDied
 from contracts.captures.judge import Checker
 from contracts.captures.results import Passed, Result, Summary
@@ -53,6 +54,10 @@ Engine = Literal["local", "dask"]
 ENGINES: tuple[Engine, ...] = ("local", "dask")
 MISSING_EXTRA = "--engine dask needs Dask: pip install 'pcm-contracts[dask]'"
 """The one line a run asking for Dask gets where ``dask[distributed]`` is not installed."""
+
+
+DISTRIBUTION = "pcm-contracts"
+"""The name the workers have this package installed under."""
 
 
 def dask_installed() -> bool:
@@ -139,9 +144,25 @@ def dask_pool(scheduler: str | distributed.Client | None = None, *, jobs: int = 
         raise OptionError(f"cannot reach the Dask scheduler at {shown(address)}: {reason(error)}") from None
     pool = DaskPool(client, cluster)
     try:
+        if cluster is None:
+            check_versions(client, address)
         yield pool
     finally:
         pool.shutdown()
+
+
+def check_versions(client: distributed.Client, address: str) -> None:
+    """Raise :class:`~contracts.errors.OptionError` unless every worker has
+    this version of pcm-contracts installed (another judges otherwise, or
+    cannot take the tasks at all)."""
+    workers = cast("dict[str, Any]", client.get_versions(packages=[DISTRIBUTION]))["workers"]  # a sync client
+    theirs = {str((info or {}).get("packages", {}).get(DISTRIBUTION)) for info in workers.values()} - {__version__}
+    if theirs:
+        found = ", ".join(sorted("none" if one == "None" else one for one in theirs))
+        raise OptionError(
+            f"the Dask workers at {shown(address)} have pcm-contracts {found}, this command {__version__}: "
+            "install the same version on them"
+        )
 
 
 def shown(address: str) -> str:

@@ -199,7 +199,9 @@ def test_without_the_extra_the_dask_engine_is_one_line_and_a_usage_error(
 def test_a_scheduler_out_of_reach_is_one_line_without_credentials_and_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    dask = pytest.importorskip("dask", reason=NO_EXTRA)
+    pytest.importorskip("distributed", reason=NO_EXTRA)  # its defaults in dask's config before the set below
+    import dask.config
+
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -213,6 +215,18 @@ def test_a_scheduler_out_of_reach_is_one_line_without_credentials_and_a_usage_er
             assert err.count("\n") == 1
             assert "hunter2" not in err
             assert not output.exists()
+
+
+def test_workers_with_another_version_of_the_package_are_a_usage_error(
+    cluster: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("contracts.captures.engines.__version__", "0.0.1")
+    argv = ["validate", str(EXAMPLES_DIR), "--engine", "dask", "--scheduler", cluster.scheduler_address]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"pcm-contracts: the Dask workers at {cluster.scheduler_address} have pcm-contracts {contracts.__version__}, "
+        "this command 0.0.1: install the same version on them\n"
+    )
 
 
 def test_import_contracts_imports_no_dask() -> None:
