@@ -70,6 +70,7 @@ examples:
   pcm-contracts validate --status 404 body.json
   curl -s ... | pcm-contracts validate -
   pcm-contracts validate --format junit --output payloads.xml fixtures/
+  pcm-contracts validate --engine dask --scheduler tcp://scheduler:8786 /shared/logs/
 
 exit codes:
   0  every payload keeps the contract (with --skip-unknown: also when all
