@@ -6,6 +6,7 @@ The public API::
     contracts.validate(body, path="/pcm/jobs/1ea62172-...", status=200)  # -> [Violation, ...]
     contracts.assert_keeps_contract(response)  # an httpx or requests response; AssertionError if not
     contracts.spec_diff("published-openapi.yaml")  # -> SpecDiff: differences, summary
+    contracts.validate_on_dask(["captures/"])  # -> Validated: results, summary, coverage (the dask extra)
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ __all__ = [
     "is_failure",
     "spec_diff",
     "validate",
+    "validate_on_dask",
 ]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from contracts.captures.engines import Validated
     from contracts.specdiff.findings import SpecDiff
 
 
@@ -50,3 +53,12 @@ def spec_diff(spec: str | Path | Mapping[str, Any], **options: Any) -> SpecDiff:
     from contracts.specdiff.findings import spec_diff as compare
 
     return compare(spec, **options)
+
+
+def validate_on_dask(inputs: Any, **options: Any) -> Validated:
+    """Captured payloads judged on a Dask cluster, as ``pcm-contracts validate
+    --engine dask`` judges them: see :func:`contracts.captures.engines.validate_on_dask`
+    (imported when called: ``import contracts`` imports no Dask)."""
+    from contracts.captures.engines import validate_on_dask as judge
+
+    return judge(inputs, **options)

@@ -2,4 +2,5 @@
 
 from contracts.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not again in a process spawned from this one (a Dask worker)
+    raise SystemExit(main())

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from contracts import __version__, routing
 from contracts.captures import read
 from contracts.captures.driver import Run
+from contracts.captures.engines import ENGINES, MISSING_EXTRA, DaskPool, dask_installed, dask_pool
 from contracts.captures.items import Payload
 from contracts.captures.judge import Checker
 from contracts.captures.reports import FORMATS, TextReporter, reporter_for
@@ -69,6 +70,7 @@ examples:
   pcm-contracts validate --status 404 body.json
   curl -s ... | pcm-contracts validate -
   pcm-contracts validate --format junit --output payloads.xml fixtures/
+  pcm-contracts validate --engine dask --scheduler tcp://scheduler:8786 /shared/logs/
 
 exit codes:
   0  every payload keeps the contract (with --skip-unknown: also when all
@@ -169,6 +171,19 @@ def parser() -> argparse.ArgumentParser:
         "goes to standard error)"
     )  # fmt: skip
     validate.add_argument("--jobs", type=int, default=1, metavar="N", help="processes to spread the work over (1)")
+    validate.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="where the work runs: local (default: this process, or --jobs processes) or dask (a Dask cluster; "
+        "needs pip install 'pcm-contracts[dask]')",
+    )
+    validate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler of an existing cluster, e.g. tcp://scheduler:8786 (else a local "
+        "cluster of --jobs worker processes, closed at the end)",
+    )
     validate.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     validate.add_argument(
         "--color",
@@ -352,6 +367,19 @@ def build_checker(args: argparse.Namespace) -> Checker:
     return checker
 
 
+def build_engine(args: argparse.Namespace) -> contextlib.AbstractContextManager[DaskPool | None]:
+    """Where the run's tasks go: ``None`` for the local engine, else a Dask
+    pool (entered: connected, or a local cluster started; left: closed);
+    raises :class:`OptionError` for a bad combination or a missing extra."""
+    if args.engine != "dask":
+        if args.scheduler is not None:
+            raise OptionError("--scheduler needs --engine dask")
+        return contextlib.nullcontext()
+    if not dask_installed():
+        raise OptionError(MISSING_EXTRA)
+    return dask_pool(args.scheduler, jobs=args.jobs)
+
+
 def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
     """Read -> judge -> report; the exit code from the summary.
 
@@ -360,13 +388,15 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
     """
     err = err or sys.stderr
     checker = build_checker(args)
+    engine = build_engine(args)
     verbosity = -1 if args.quiet else 1 if args.verbose else 0
     with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(engine)  # before any output: a scheduler out of reach is one line, no report
         # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
         target = stack.enter_context(output) if output else out
         show_bar = not (args.no_progress or args.quiet) and is_terminal(err)
-        run = Run(checker, args.paths, args.jobs)
+        run = Run(checker, args.paths, pool.width if pool else args.jobs, pool=pool)
         bar = ProgressBar(
             err,
             total=run.total if show_bar else None,

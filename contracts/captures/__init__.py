@@ -8,7 +8,8 @@ One pipeline, one module a stage, in the order the data flows:
    HAR; numbering and "empty" decided there), and the secrets a capture carries;
 3. :mod:`~contracts.captures.judge`: an item -> a result (one at a time, or in bulk);
 4. :mod:`~contracts.captures.driver`: every source through reader and judge,
-   in this process or in a pool, the results in input order;
+   in this process or in a pool (or on a Dask cluster:
+   :mod:`~contracts.captures.engines`), the results in input order;
 5. :mod:`~contracts.captures.reports`: results -> text, JSON or JUnit XML,
    by name (:data:`~contracts.captures.reports.REPORTERS`).
 

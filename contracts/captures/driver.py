@@ -7,8 +7,9 @@ so every secret is known before the first result is reported. Then each
 source is one task, :func:`work`: read it, judge it, answer with its results.
 With ``--jobs 1`` the tasks run in this process, each when its results are
 next in line; with more, in a pool of worker processes, a few ahead of the
-one whose results are next. Both go through :func:`work` and :meth:`Run._answer`,
-so the results are the same, in the same order.
+one whose results are next; with ``--engine dask``, on a Dask cluster (a
+``Run``'s ``pool``: :mod:`contracts.captures.engines`). All go through
+:func:`work` and :meth:`Run._answer`, so the results are the same, in the same order.
 
 A worker answers with its results (valid lines of JSON Lines in
 :class:`~contracts.captures.results.Passed` batches, which keep the traffic
@@ -45,6 +46,11 @@ the coverage report."""
 
 Told = Callable[[int], None]
 """Told the number of bytes of the inputs read, as they are judged (the progress bar)."""
+
+
+class WorkerDied(Exception):
+    """A task's worker died as often as its executor retries it (a Dask
+    cluster's ``allowed-failures``): its source is one unreadable item."""
 
 
 def work(checker: Checker, source: Source) -> Answer:
@@ -88,9 +94,9 @@ class Workers:
     and a task that dies again is one unreadable item: never a crash, never a
     lost or doubled result."""
 
-    def __init__(self, checker: Checker, jobs: int) -> None:
-        self.checker, self.jobs = checker, jobs
-        self.pool: Executor = Inline() if jobs <= 1 else self._pool(jobs)
+    def __init__(self, checker: Checker, jobs: int, pool: Executor | None = None) -> None:
+        self.checker, self.jobs, self.own = checker, jobs, pool is None
+        self.pool: Executor = pool if pool is not None else Inline() if jobs <= 1 else self._pool(jobs)
 
     def _pool(self, jobs: int) -> Executor:
         self.checker.validator.engine.compile()  # once here, inherited by forked workers
@@ -121,7 +127,8 @@ class Workers:
                 return [_lost(source, error)], [], 0, True, None
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.own:  # a pool given (--engine dask) is closed by whoever made it
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -142,6 +149,9 @@ class Run:
     jobs: int = 1
     split_bytes: int = SPLIT_BYTES
     stdin: BinaryIO | None = None
+    pool: Executor | None = None
+    """Where the tasks go instead of this process or a local pool (``--engine
+    dask``: :class:`~contracts.captures.engines.DaskPool`), ``jobs`` at a time."""
     found: list[Source | Item] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -164,7 +174,7 @@ class Run:
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
-        workers = Workers(checker, jobs)
+        workers = Workers(checker, jobs, self.pool)
         try:
 
             def drain(limit: int) -> Iterator[Judged]:
@@ -214,7 +224,7 @@ class Run:
 
 def _lost(source: Source, error: Exception) -> Result:
     what = f" (bytes {source.start}-{source.end})" if source.is_range else ""
-    why = "its worker process died" if isinstance(error, BrokenProcessPool) else type(error).__name__
+    why = "its worker process died" if isinstance(error, BrokenProcessPool | WorkerDied) else type(error).__name__
     return Result(source.name, "unreadable", reason=f"could not be judged{what}: {why}")
 
 
