@@ -199,7 +199,8 @@ def test_the_narrowed_date_time_check_is_never_more_lenient(value: str) -> None:
 def test_a_body_whose_request_is_not_known_is_not_compared_with_an_id(tmp_path: Path) -> None:
     record = {"request": {"method": "GET"}, "response": {"status": 200, "body": STARTED}}
     lines = [orjson.dumps(record), orjson.dumps(STARTED)]
-    assert [(r.verdict, r.violations) for r in map(Checker().check, one_by_one(read_lines(tmp_path, lines, "x.jsonl")))] == [
+    items = one_by_one(read_lines(tmp_path, lines, "x.jsonl"))
+    assert [(r.verdict, r.violations) for r in map(Checker().check, items)] == [
         ("valid", ()),
         ("valid", ()),
     ]
