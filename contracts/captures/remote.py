@@ -70,7 +70,7 @@ def filesystem(url: str) -> tuple[Any, str]:
     return found
 
 
-def unstrip(fs: Any, path: str, url: str) -> str:
+def unstrip(fs: Any, path: str) -> str:
     """The URL of a path a file system listed (``bucket/key`` -> ``s3://bucket/key``)."""
     if "://" in path:
         return path
@@ -107,14 +107,18 @@ def errors() -> tuple[type[BaseException], ...]:
 def open_remote(url: str) -> Iterator[BinaryIO]:
     """A remote file opened for reading, as a binary stream."""
     fs, path = filesystem(url)
-    with fs.open(path, "rb") as handle:
+    # over HTTP, one streamed GET (block_size=0): no range requests, which not every server answers
+    options = {"block_size": 0} if protocol_of(url) in ("http", "https") else {}
+    with fs.open(path, "rb", **options) as handle:
         yield handle
 
 
 def why(error: BaseException) -> str:
     """One line for a remote error (the URL's secrets are masked by every report)."""
     if isinstance(error, FileNotFoundError):
-        return "no such file"
+        # fsspec's HTTP file system says "not found" for any failed answer: the answer says which
+        status = getattr(error.__cause__, "status", None)
+        return f"cannot open: the server answered {status}" if status not in (None, 404) else "no such file"
     if isinstance(error, PermissionError):
         return "permission denied"
     text = str(error).strip().splitlines()

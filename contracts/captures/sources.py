@@ -232,11 +232,11 @@ def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
                 if info.get("type") == "directory":
                     yield from _remote_tree(fs, found)
                 else:
-                    yield _remote_file(remote.unstrip(fs, found, url), info, listed=True)
+                    yield _remote_file(remote.unstrip(fs, found), info, listed=True)
             return
         info = fs.info(path)
-    except FileNotFoundError:
-        yield Unreadable(url, "no such file")
+    except FileNotFoundError as error:
+        yield Unreadable(url, remote.why(error))
         return
     except failures as error:
         yield Unreadable(url, f"cannot open: {remote.why(error)}")
@@ -249,7 +249,7 @@ def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
 
 def _remote_tree(fs: object, path: str) -> Iterator[Found]:
     """Every file below a remote directory, in name order."""
-    url = remote.unstrip(fs, path, path)
+    url = remote.unstrip(fs, path)
     try:
         listed = sorted(fs.find(path, detail=True).items())  # type: ignore[attr-defined]
     except remote.errors() as error:
@@ -258,7 +258,7 @@ def _remote_tree(fs: object, path: str) -> Iterator[Found]:
     if not listed:
         yield Unreadable(url, "an empty directory")
     for found, info in listed:
-        yield _remote_file(remote.unstrip(fs, found, url), info, listed=True)
+        yield _remote_file(remote.unstrip(fs, found), info, listed=True)
 
 
 def _remote_file(url: str, info: dict[str, object], *, listed: bool) -> Found:
