@@ -499,10 +499,16 @@ def _line_secrets(source: Source) -> None:
 
 def _decompressed_stdin(data: bytes) -> bytes | Unreadable:
     """Compressed standard input, decompressed, when it is no larger than the
-    document limit (larger, it is JSON Lines whose secrets the reader remembers as it goes)."""
+    document limit; larger, it is JSON Lines, whose secrets are remembered here,
+    streamed (then the result is an :class:`Unreadable` that says so)."""
     try:
         with opening.opened("stdin", data=data) as stream:
             held = _held(stream)
+            if isinstance(held, bytes):
+                return held
+            for chunk in _chunks(chain(held, stream.blocks())):
+                if chunk is not None and RECORD_MARK in chunk:
+                    _chunk_secrets(chunk)
     except opening.Damaged as error:
         return Unreadable("stdin", error.reason)
-    return held if isinstance(held, bytes) else Unreadable("stdin", "larger than the document limit")
+    return Unreadable("stdin", "JSON Lines larger than the document limit: their secrets are remembered")

@@ -274,3 +274,14 @@ def test_a_reading_of_a_compressed_file_counts_its_line_ends(tmp_path: Path) -> 
     reading = Reading(Source(str(path), "jsonl", path.stat().st_size))
     assert [getattr(item, "source", None) for item in reading] == [f"{path}:1", f"{path}:3"]
     assert (reading.lines, reading.nonblank) == (3, True)
+
+
+def test_compressed_standard_input_beyond_the_document_limit_is_json_lines_streamed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(opening, "DOCUMENT_LIMIT", 2**18)
+    data = log_lines(2000)
+    assert len(data) > 2 * 2**18
+    plain = report("-", stdin=data, monkeypatch=monkeypatch)
+    assert report("-", stdin=gzip.compress(data), monkeypatch=monkeypatch) == plain  # the secret masked too
+    assert len(plain["results"]) > 1000
