@@ -8,7 +8,6 @@ import gzip
 import io
 import json
 import lzma
-import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,45 +21,19 @@ from contracts.captures.judge import Checker
 from contracts.captures.readers import TOO_LONG, Reading
 from contracts.captures.sources import Source, sources
 from contracts.cli import main
-from tests.casefiles import example
-from tests.pipeline import each_result
+from tests.pipeline import JOB, SECRET, each_result, log_lines, renamed
 
 try:
     from compression import zstd  # type: ignore[import-not-found, unused-ignore]
 except ImportError:
     from backports import zstd  # type: ignore[import-not-found, no-redef, unused-ignore]
 
-JOB = example("get-a-job/200-product-export")["response"]["body"]
-SECRET = "canary-compressed-7f3a91"
 COMPRESS: dict[str, Callable[[bytes], bytes]] = {
     ".gz": gzip.compress,
     ".bz2": bz2.compress,
     ".xz": lzma.compress,
     ".zst": zstd.compress,
 }
-
-
-def log_lines(count: int, seed: int = 7) -> bytes:
-    """JSON Lines of every verdict: valid, drifted, not JSON, blank, a capture record with a secret."""
-    rng = random.Random(seed)
-    out = []
-    for index in range(count):
-        body = json.loads(json.dumps(JOB))
-        body["data"]["meta"]["x_request_id"] = f"{rng.getrandbits(64):016x}"  # incompressible enough
-        kind = index % 9
-        if kind == 1:
-            body["data"]["attributes"]["status"] = "queued"
-        elif kind == 2:
-            out.append(b'{"data": {"type": "pim')
-            continue
-        elif kind == 3:
-            out.append(b"  ")
-            continue
-        elif kind == 4:
-            request = {"method": "GET", "url": "https://api.test/pcm/jobs/x", "headers": {"Authorization": SECRET}}
-            body = {"request": request, "response": {"status": 200, "body": {"data": {"echo": SECRET}}}}
-        out.append(json.dumps(body).encode())
-    return b"\n".join(out) + b"\n"
 
 
 def report(*paths: str, stdin: bytes | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> Any:
@@ -72,11 +45,6 @@ def report(*paths: str, stdin: bytes | None = None, monkeypatch: pytest.MonkeyPa
     main(["validate", "--format", "json", "--no-progress", *paths], out=out)
     assert SECRET not in out.getvalue()
     return json.loads(out.getvalue())
-
-
-def renamed(found: Any, old: str, new: str) -> Any:
-    """A report with every source name ``old`` (and ``old:N``, ``old#N``) written ``new``."""
-    return json.loads(json.dumps(found).replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1]))
 
 
 @pytest.mark.parametrize("suffix", sorted(COMPRESS))
@@ -285,3 +253,14 @@ def test_compressed_standard_input_beyond_the_document_limit_is_json_lines_strea
     plain = report("-", stdin=data, monkeypatch=monkeypatch)
     assert report("-", stdin=gzip.compress(data), monkeypatch=monkeypatch) == plain  # the secret masked too
     assert len(plain["results"]) > 1000
+
+
+def test_the_progress_bar_counts_a_compressed_file_by_its_compressed_size(tmp_path: Path) -> None:
+    from contracts.captures.driver import Run
+
+    path = tmp_path / "log.jsonl.gz"
+    path.write_bytes(gzip.compress(log_lines(50)))
+    told: list[int] = []
+    run = Run(Checker(), [str(path)])
+    list(run.results(told.append))
+    assert told == [run.total] == [path.stat().st_size]

@@ -18,7 +18,7 @@ import pytest
 from contracts import redaction
 from contracts.captures import remote
 from contracts.cli import main
-from tests.unit.test_compressed import JOB, SECRET, log_lines, renamed
+from tests.pipeline import JOB, SECRET, log_lines, renamed
 
 
 def report(*paths: str, jobs: int = 1) -> Any:
