@@ -16,15 +16,16 @@ once:
 * **Damage** (a truncated or corrupt compressed stream) is :class:`Damaged`,
   raised by the stream's ``read`` with a one-line reason; the reader gives what
   it read before, then one unreadable item.
-* **Streaming.** A decompressed stream is read a block at a time (the
-  standard library's ``GzipFile``, ``BZ2File``, ``LZMAFile`` and zstandard's
-  stream reader bound each read's output, however much the input inflates),
-  so a decompression bomb costs a block of memory, never the whole file.
+* **Streaming.** A decompressed stream is read a block at a time with
+  ``read1`` (``GzipFile``, ``BZ2File``, ``LZMAFile``, ``ZstdFile``: each step's
+  output is bounded, however much the input inflates), so a decompression
+  bomb costs a block of memory, never the whole file.
 * **Remote files** (``s3://``, ``gs://``, ``https://``, ...) are opened with
   fsspec (:mod:`contracts.captures.remote`), lazily imported.
 
 The standard library has gzip, bzip2 and xz; zstd comes from
-``compression.zstd`` (Python 3.14+) or the ``zstandard`` package.
+``compression.zstd`` (Python 3.14+) or its backport ``backports.zstd``, whose
+``ZstdFile`` raises ``EOFError`` on a truncated stream as the others do.
 """
 
 from __future__ import annotations
