@@ -56,7 +56,9 @@ exit codes:
 VALIDATE_EPILOG = """\
 A capture's own request and status choose the schema; for a bare body,
 --path/--status (else the body's shape) do. A .json file whose document is a
-HAR (schemathesis' har-<time>.json) is read as a HAR.
+HAR (schemathesis' har-<time>.json) is read as a HAR. Compressed files
+(.gz, .bz2, .xz, .zst, or told by their first bytes) are read as a stream;
+URLs need an extra: pip install 'pcm-contracts[s3]' (or [gcs], [http], [remote]).
 
 output (--format text):
   -q            only what fails: error findings and unreadable items; no summary
@@ -68,6 +70,7 @@ output (--format text):
 examples:
   pcm-contracts validate capture.har har-1733040000.json
   pcm-contracts validate --status 404 body.json
+  pcm-contracts validate 'logs/2026-11-*.jsonl.gz' 's3://bucket/logs/*/*.jsonl.zst'
   curl -s ... | pcm-contracts validate -
   pcm-contracts validate --format junit --output payloads.xml fixtures/
   pcm-contracts validate --engine dask --scheduler tcp://scheduler:8786 /shared/logs/
@@ -157,11 +160,16 @@ def parser() -> argparse.ArgumentParser:
     validate = command_parser(
         commands,
         "validate",
-        help="check captured payloads: .json, .jsonl/.ndjson, .har, directories, - for stdin",
+        help="check captured payloads: .json, .jsonl/.ndjson, .har (or compressed), directories, globs, URLs, -",
         description="Check captured response bodies against the contract.",
         epilog=VALIDATE_EPILOG,
     )
-    validate.add_argument("paths", nargs="+", metavar="PATH", help="a file, a directory, or - for standard input")
+    validate.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a file (.gz/.bz2/.xz/.zst too), a directory, a quoted glob, a URL (s3://, gs://, https://), - for stdin",
+    )
     validate.add_argument("--path", help="request path of bare bodies, e.g. /pcm/jobs/ID")
     validate.add_argument("--status", type=int, help="response status of bare bodies, e.g. 404")
     validate.add_argument("--method", default="GET", help="request method of bare bodies (GET)")

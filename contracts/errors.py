@@ -8,7 +8,8 @@ cannot be answered at all::
     ├── UnknownRoute              no documented operation for (method, path)
     ├── UnknownSchema             no schema with that $id in schemas/
     ├── OptionError               a malformed option value (e.g. --strictness)
-    └── SpecError                 a published OpenAPI document that cannot be read (spec-diff)
+    ├── SpecError                 a published OpenAPI document that cannot be read (spec-diff)
+    └── MissingExtra              an input that needs an optional package (s3://: pip install 'pcm-contracts[s3]')
 """
 
 from __future__ import annotations
@@ -33,3 +34,8 @@ class OptionError(ContractError, ValueError):
 class SpecError(ContractError):
     """A published OpenAPI document cannot be read: unreadable, not YAML/JSON, not
     OpenAPI 3.0/3.1, or a ``$ref`` that does not resolve or refers to itself."""
+
+
+class MissingExtra(ContractError):
+    """An input needs an optional package that is not installed (a remote URL
+    without its file system: ``pip install 'pcm-contracts[s3]'``)."""

@@ -2,10 +2,13 @@
 
 One pipeline, one module a stage, in the order the data flows:
 
-1. :mod:`~contracts.captures.sources`: paths -> sources (files, byte ranges of
-   large JSON Lines files, standard input): the only traversal of the inputs;
+1. :mod:`~contracts.captures.sources`: paths -> sources (files, globs, remote
+   files listed by :mod:`~contracts.captures.remote`, byte ranges of large
+   uncompressed JSON Lines files, standard input): the only traversal of the inputs;
 2. :mod:`~contracts.captures.readers`: a source -> items (JSON, JSON Lines,
    HAR; numbering and "empty" decided there), and the secrets a capture carries;
+   every source opened by :mod:`~contracts.captures.opening` (local, remote or
+   standard input, decompressed when its first bytes say so, as a stream);
 3. :mod:`~contracts.captures.judge`: an item -> a result (one at a time, or in bulk);
 4. :mod:`~contracts.captures.driver`: every source through reader and judge,
    in this process or in a pool (or on a Dask cluster:

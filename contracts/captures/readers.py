@@ -43,12 +43,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from itertools import chain
 from operator import methodcaller
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from contracts.captures import opening
 from contracts.captures.items import (
     Item,
     Line,
@@ -93,37 +95,132 @@ class Reading:
         source = self.source
         if source.kind == "stdin":
             return self._stdin(source.data or b"")
+        if source.kind == "jsonl":
+            return self._jsonl(source)
         data = _contents(source)
         if isinstance(data, Unreadable):
             return iter((data,))
-        if source.kind == "jsonl":
-            return self._lines(data, source.name, whole=not source.is_range)
         if source.kind == "har":
             return _har_file(data, source.name)
         return _document(data, source.name)
 
-    def _lines(self, data: bytes, name: str, *, whole: bool) -> Iterator[Read]:
-        lines = data.split(b"\n")
-        self.lines = len(lines) - 1
-        strip = methodcaller("strip", WHITESPACE)
-        for start in range(0, len(lines), CHUNK):
-            chunk = list(map(strip, lines[start : start + CHUNK]))
-            if any(chunk):
-                self.nonblank = True
-                yield Lines(name, start + 1, chunk)
+    def _jsonl(self, source: Source) -> Iterator[Read]:
+        """A JSON Lines file (or a range of one), local or remote, compressed or
+        not, read as a stream a block at a time."""
+        try:
+            with _opened(source) as stream:
+                yield from self._lines(stream.blocks(), source.name, whole=not source.is_range)
+        except _cannot_open(source) as error:
+            yield _unopened(source.name, error)
+
+    def _lines(self, blocks: Iterable[bytes], name: str, *, whole: bool) -> Iterator[Read]:
+        """The lines of a stream, numbered from 1, as :class:`Lines` of
+        :data:`CHUNK`; a line longer than :data:`~contracts.captures.opening.MAX_LINE`
+        is one unreadable item; damage (:class:`~contracts.captures.opening.Damaged`)
+        is one unreadable item after the whole lines read before it."""
+        strip, number = methodcaller("strip", WHITESPACE), 0
+        try:
+            for chunk in _chunks(blocks):
+                if chunk is None:
+                    number += 1
+                    self.lines += 1
+                    self.nonblank = True
+                    yield Unreadable(f"{name}:{number}", TOO_LONG)
+                    continue
+                lines = chunk.split(b"\n")
+                self.lines += len(lines) - 1
+                if not lines[-1]:
+                    lines.pop()
+                for start in range(0, len(lines), CHUNK):
+                    part = list(map(strip, lines[start : start + CHUNK]))
+                    if any(part):
+                        self.nonblank = True
+                        yield Lines(name, number + start + 1, part)
+                number += len(lines)
+        except opening.Damaged as error:
+            self.nonblank = True
+            where = f"after line {number}" if number else "before the first line"
+            yield Unreadable(name, f"{error.reason}, {where}")
+            return
         if whole and not self.nonblank:
             yield empty(name)
 
     def _stdin(self, data: bytes) -> Iterator[Read]:
+        if opening.compression_of(data[: opening.HEAD]) is not None:
+            yield from self._compressed_stdin(data)
+            return
         if not data.strip(WHITESPACE):
             yield Unreadable("stdin", "empty input")
             return
         try:
             value = parse(data)
         except NotJson:
-            yield from self._lines(data, "stdin", whole=True)  # lines as a file has them
+            yield from self._lines((data,), "stdin", whole=True)  # lines as a file has them
             return
         yield from document_items(value, "stdin")
+
+    def _compressed_stdin(self, data: bytes) -> Iterator[Read]:
+        """Compressed standard input: up to :data:`~contracts.captures.opening.DOCUMENT_LIMIT`
+        decompressed is held to tell one document from JSON Lines, as
+        uncompressed input is told; more than that is JSON Lines, streamed."""
+        with opening.opened("stdin", data=data) as stream:
+            try:
+                held = _held(stream)
+            except opening.Damaged as error:
+                yield Unreadable("stdin", error.reason)
+                return
+            if isinstance(held, bytes):
+                yield from self._stdin(held)
+            else:
+                yield from self._lines(chain(held, stream.blocks()), "stdin", whole=True)
+
+
+TOO_LONG = f"a line longer than {opening.MAX_LINE // 2**20} MiB: not read"
+_CANNOT_OPEN = (OSError, opening.Damaged)
+
+
+def _held(stream: opening.Stream) -> bytes | list[bytes]:
+    """A stream's bytes when they are at most the document limit, else the blocks read so far."""
+    parts, size = [], 0
+    for block in stream.blocks():
+        parts.append(block)
+        size += len(block)
+        if size > opening.DOCUMENT_LIMIT:
+            return parts
+    return b"".join(parts)
+
+
+def _chunks(blocks: Iterable[bytes]) -> Iterator[bytes | None]:
+    """The bytes of ``blocks`` again, cut after a line end: each chunk holds
+    whole lines (the last one may end at the end of the data); ``None`` stands
+    for a line longer than :data:`~contracts.captures.opening.MAX_LINE`, which
+    is skipped to its end, never held whole."""
+    parts: list[bytes] = []
+    held, skipping = 0, False
+    for block in blocks:
+        if skipping:
+            first = block.find(b"\n")
+            if first == -1:
+                continue
+            skipping = False
+            yield None
+            block = block[first + 1 :]
+        end = block.rfind(b"\n")
+        if end == -1:
+            if block:
+                parts.append(block)
+                held += len(block)
+                if held > opening.MAX_LINE:
+                    parts, held, skipping = [], 0, True
+            continue
+        parts.append(block[: end + 1])
+        yield b"".join(parts) if len(parts) > 1 else parts[0]
+        rest = block[end + 1 :]
+        parts, held = ([rest], len(rest)) if rest else ([], 0)
+    if skipping:
+        yield None
+    elif parts:
+        yield b"".join(parts)
 
 
 def read(source: Source) -> Iterator[Read]:
@@ -137,24 +234,52 @@ def items(source: Source) -> Iterator[Item]:
         yield line_item(found) if isinstance(found, Line) else found
 
 
-def _contents(source: Source) -> bytes | Unreadable:
-    """The bytes of a file source (of a range: the range), or why not: the
-    file is gone, or no longer what was listed."""
-    name = source.name
-    try:
-        with open(name, "rb") as handle:
-            now = os.fstat(handle.fileno())
-            if source.is_range and now.st_size < source.size:  # cut short or replaced; a log that grew is fine
-                return Unreadable(name, CHANGED.format(f"{source.size} bytes when listed, {now.st_size} now"))
-            handle.seek(source.start)
-            data = handle.read(source.end - source.start) if source.end is not None else handle.read()
-    except FileNotFoundError:
+@contextmanager
+def _opened(source: Source) -> Iterator[opening.Stream]:
+    """A file source's stream (local or remote, decompressed; of a range: the
+    range); raises what :func:`_unopened` explains. A range whose file is
+    shorter than when it was listed raises :class:`~contracts.captures.opening.Damaged`."""
+    with opening.opened(source.name, start=source.start, end=source.end) as stream:
+        now = stream.size
+        if source.is_range and now is not None and now < source.size:  # cut short or replaced; a log that grew is fine
+            raise opening.Damaged(CHANGED.format(f"{source.size} bytes when listed, {now} now"))
+        yield stream
+
+
+def _unopened(name: str, error: BaseException) -> Unreadable:
+    """Why a source could not be read at all."""
+    if isinstance(error, opening.Damaged):
+        return Unreadable(name, error.reason)
+    if isinstance(error, FileNotFoundError):
         return Unreadable(name, "no such file (it vanished during the run)")
-    except IsADirectoryError:
+    if isinstance(error, IsADirectoryError):
         return Unreadable(name, "a directory where a file was expected")
-    except OSError as error:
+    if isinstance(error, OSError):
         return Unreadable(name, f"cannot read: {error.strerror or error}")
-    return data
+    from contracts.captures.remote import why
+
+    return Unreadable(name, f"cannot read: {why(error)}")
+
+
+def _cannot_open(source: Source) -> tuple[type[BaseException], ...]:
+    """What opening ``source`` may raise (a remote file: what its file system packages raise too)."""
+    if opening.is_remote(source.name):
+        from contracts.captures.remote import errors
+
+        return (*_CANNOT_OPEN, *errors())
+    return _CANNOT_OPEN
+
+
+def _contents(source: Source) -> bytes | Unreadable:
+    """The bytes of a file source (of a range: the range), decompressed, or
+    why not: the file is gone, no longer what was listed, damaged, or
+    decompresses to more than :data:`~contracts.captures.opening.DOCUMENT_LIMIT`
+    (a compressed document is held whole to be parsed)."""
+    try:
+        with _opened(source) as stream:
+            return stream.whole(opening.DOCUMENT_LIMIT if stream.compression else None)
+    except _cannot_open(source) as error:
+        return _unopened(source.name, error)
 
 
 def _document(data: bytes, source: str) -> Iterator[Item]:
@@ -336,8 +461,13 @@ def secrets_of(source: Source) -> None:
     holds :data:`RECORD_MARK` is parsed (a log of bare bodies costs a byte
     search); a member name written with escapes is still found by the reader,
     whose secrets the driver remembers as it goes."""
+    if source.kind == "jsonl":
+        _line_secrets(source)
+        return
     if source.kind == "stdin":
         data: bytes | Unreadable = source.data or b""
+        if isinstance(data, bytes) and opening.compression_of(data[: opening.HEAD]) is not None:
+            data = _decompressed_stdin(data)
     else:
         data = _contents(source)
     if isinstance(data, Unreadable) or RECORD_MARK not in data:
@@ -356,7 +486,12 @@ def secrets_of(source: Source) -> None:
             elif is_record(value):
                 remember_record_secrets(value)
             return
-    for line in data.split(b"\n"):
+    _chunk_secrets(data)
+
+
+def _chunk_secrets(chunk: bytes) -> None:
+    """The secrets of the capture records among some lines of JSON Lines."""
+    for line in chunk.split(b"\n"):
         if RECORD_MARK in line:
             try:
                 value = parse(line.strip(WHITESPACE))
@@ -364,3 +499,31 @@ def secrets_of(source: Source) -> None:
                 continue
             if is_record(value):
                 remember_record_secrets(value)
+
+
+def _line_secrets(source: Source) -> None:
+    """The secrets of a JSON Lines source, streamed (a chunk without the mark costs a byte search)."""
+    try:
+        with _opened(source) as stream:
+            for chunk in _chunks(stream.blocks()):
+                if chunk is not None and RECORD_MARK in chunk:
+                    _chunk_secrets(chunk)
+    except _cannot_open(source):
+        return  # the reader says why
+
+
+def _decompressed_stdin(data: bytes) -> bytes | Unreadable:
+    """Compressed standard input, decompressed, when it is no larger than the
+    document limit; larger, it is JSON Lines, whose secrets are remembered here,
+    streamed (then the result is an :class:`Unreadable` that says so)."""
+    try:
+        with opening.opened("stdin", data=data) as stream:
+            held = _held(stream)
+            if isinstance(held, bytes):
+                return held
+            for chunk in _chunks(chain(held, stream.blocks())):
+                if chunk is not None and RECORD_MARK in chunk:
+                    _chunk_secrets(chunk)
+    except opening.Damaged as error:
+        return Unreadable("stdin", error.reason)
+    return Unreadable("stdin", "JSON Lines larger than the document limit: their secrets are remembered")

@@ -4,15 +4,27 @@ The first stage of :mod:`contracts.captures`. Each path named on the command
 line becomes sources to read (or items that need no reading: a file that is
 skipped, a directory that cannot be read), in input order:
 
-* ``-`` is standard input, read here, whole (:class:`Source` with ``data``);
+* ``-`` is standard input, read here, whole (:class:`Source` with ``data``;
+  compressed, it stays compressed in memory: the reader decompresses it as a stream);
+* a glob pattern (``'logs/*.jsonl.gz'``, quoted so the shell leaves it alone)
+  that names no file itself is every path it matches, in name order, each as
+  an entry of a directory; one that matches nothing is one unreadable item
+  (:data:`NO_MATCH`);
+* a URL (``s3://``, ``gs://``, ``https://``, ...) is a remote file, a remote
+  directory (walked) or a remote glob, listed through fsspec
+  (:mod:`contracts.captures.remote`); one that cannot be listed is one
+  unreadable item;
 * a directory is walked in name order, every entry accounted for: capture
   files are sources, other files are skipped, a link to a directory is
   followed unless it leads to a directory this walk has already read (a loop),
   which is skipped;
 * a regular file is a source of the kind its suffix names
-  (:data:`SUFFIXES`); a JSON Lines file larger than ``split_bytes`` becomes
-  byte ranges that start and end on line boundaries, each its own source
-  (the driver judges them in any order, and puts their results back in order);
+  (:data:`SUFFIXES`), after a compression suffix (``log.jsonl.gz`` is JSON
+  Lines: :func:`~contracts.captures.opening.kind_suffix`); a JSON Lines file
+  larger than ``split_bytes`` becomes byte ranges that start and end on line
+  boundaries, each its own source (the driver judges them in any order, and
+  puts their results back in order), unless it is compressed (by its name or
+  its first bytes): a compressed file is one source, never cut;
 * anything else is never opened for reading: a FIFO (which would block until
   someone writes to it), a socket or a device is skipped with its kind, a path
   that does not exist is unreadable.
@@ -24,6 +36,7 @@ Lines) is decided by its reader, by content.
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import sys
@@ -32,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from contracts.captures import opening, remote
 from contracts.captures.items import Item, Skipped, Unreadable
 
 Kind = Literal["json", "jsonl", "har", "stdin"]
@@ -39,6 +53,7 @@ SUFFIXES: dict[str, Kind] = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jso
 NOT_A_CAPTURE_FILE = "not a capture file (.json, .jsonl, .ndjson, .har)"
 UNKNOWN_TYPE = "unknown file type (expected .json, .jsonl, .ndjson, .har or a directory)"
 BROKEN_LINK = "a broken symbolic link (what it points to does not exist)"
+NO_MATCH = "no file matches"
 SPLIT_BYTES = 4 * 2**20
 """JSON Lines files larger than this are cut into ranges of about this size."""
 BLOCK = 2**20
@@ -94,8 +109,26 @@ def sources(
     for name in paths:
         if name == "-":
             yield Source("stdin", "stdin", data=(stdin or sys.stdin.buffer).read())
+        elif opening.is_remote(name):
+            yield from _remote(name, skip_unknown)
+        elif remote.has_magic(name) and not os.path.lexists(name):
+            yield from _glob(name, split_bytes)
         else:
             yield from _path(Path(name), split_bytes, skip_unknown)
+
+
+def kind_of(name: str) -> Kind | None:
+    """The kind a file's name says (``log.jsonl.gz``: ``jsonl``), or ``None``."""
+    return SUFFIXES.get(opening.kind_suffix(name)[0])
+
+
+def _glob(pattern: str, split_bytes: int) -> Iterator[Found]:
+    """The paths a local glob pattern matches, in name order, each as a directory's entry."""
+    matches = sorted(glob.glob(pattern, recursive=True))
+    if not matches:
+        yield Unreadable(pattern, NO_MATCH)
+    for match in matches:
+        yield from _path(Path(match), split_bytes, skip_unknown=True)
 
 
 def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:
@@ -116,7 +149,7 @@ def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:
         if not found:
             yield Unreadable(str(path), "an empty directory")
         return
-    kind = SUFFIXES.get(path.suffix.lower())
+    kind = kind_of(path.name)
     if stat.S_ISREG(info.st_mode) and kind is None:
         yield Skipped(str(path), NOT_A_CAPTURE_FILE) if skip_unknown else Unreadable(str(path), UNKNOWN_TYPE)
         return
@@ -138,7 +171,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]], split_bytes: int) -> Iterato
             info = os.stat(child)
         except FileNotFoundError:
             if os.path.islink(child):
-                capture = child.suffix.lower() in SUFFIXES  # meant to be read: a missing capture
+                capture = kind_of(name) is not None  # meant to be read: a missing capture
                 yield Unreadable(str(child), BROKEN_LINK) if capture else Skipped(str(child), NOT_A_CAPTURE_FILE)
             else:
                 yield Unreadable(str(child), "no such file (it vanished while the directory was read)")
@@ -154,7 +187,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]], split_bytes: int) -> Iterato
             seen.add(key)
             yield from _walk(child, seen, split_bytes)
             continue
-        kind = SUFFIXES.get(child.suffix.lower())
+        kind = kind_of(name)
         if stat.S_ISREG(info.st_mode) and kind is None:
             yield Skipped(str(child), NOT_A_CAPTURE_FILE)
         else:
@@ -168,10 +201,73 @@ def _file(path: Path, info: os.stat_result, kind: Kind | None, split_bytes: int)
         yield Skipped(str(path), f"{special}: not opened")
         return
     size = info.st_size
-    if kind == "jsonl" and size > split_bytes:
+    if kind == "jsonl" and size > split_bytes and not _compressed(path):
         yield from ranges(path, info, split_bytes)
     else:
         yield Source(str(path), kind, size)
+
+
+def _compressed(path: Path) -> bool:
+    """Whether a file is compressed, by its name or its first bytes (then it is never cut into ranges)."""
+    if opening.kind_suffix(path.name)[1] is not None:
+        return True
+    try:
+        return opening.compression_of(opening.head_of(str(path))) is not None
+    except OSError:  # said by the reader of its ranges
+        return False
+
+
+def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
+    """A URL: a remote file, directory (walked) or glob, in name order. A
+    missing optional package raises :class:`~contracts.errors.MissingExtra`."""
+    remote.remember_url_secrets(url)
+    fs, path = remote.filesystem(url)
+    failures = remote.errors()
+    try:
+        if remote.has_magic(path):
+            listed = sorted(fs.glob(path, detail=True).items())
+            if not listed:
+                yield Unreadable(url, NO_MATCH)
+            for found, info in listed:
+                if info.get("type") == "directory":
+                    yield from _remote_tree(fs, found)
+                else:
+                    yield _remote_file(remote.unstrip(fs, found), info, listed=True)
+            return
+        info = fs.info(path)
+    except FileNotFoundError as error:
+        yield Unreadable(url, remote.why(error))
+        return
+    except failures as error:
+        yield Unreadable(url, f"cannot open: {remote.why(error)}")
+        return
+    if info.get("type") == "directory":
+        yield from _remote_tree(fs, path)
+    else:
+        yield _remote_file(url, info, listed=skip_unknown)
+
+
+def _remote_tree(fs: object, path: str) -> Iterator[Found]:
+    """Every file below a remote directory, in name order."""
+    url = remote.unstrip(fs, path)
+    try:
+        listed = sorted(fs.find(path, detail=True).items())  # type: ignore[attr-defined]
+    except remote.errors() as error:
+        yield Unreadable(url, f"cannot read the directory: {remote.why(error)}")
+        return
+    if not listed:
+        yield Unreadable(url, "an empty directory")
+    for found, info in listed:
+        yield _remote_file(remote.unstrip(fs, found), info, listed=True)
+
+
+def _remote_file(url: str, info: dict[str, object], *, listed: bool) -> Found:
+    """A remote file as a source (``listed``: found by a walk or a glob, so another type is skipped)."""
+    kind = kind_of(url.partition("?")[0])
+    if kind is None:
+        return Skipped(url, NOT_A_CAPTURE_FILE) if listed else Unreadable(url, UNKNOWN_TYPE)
+    size = info.get("size")
+    return Source(url, kind, size if isinstance(size, int) else 0)
 
 
 def ranges(path: Path, info: os.stat_result, split_bytes: int) -> Iterator[Found]:

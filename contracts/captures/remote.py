@@ -1,0 +1,125 @@
+"""Remote files and globs through fsspec: ``s3://``, ``gs://``, ``http(s)://`` and any
+other protocol fsspec knows.
+
+The file system packages are optional extras (``pip install
+'pcm-contracts[s3]'``, ``[gcs]``, ``[http]``, or ``[remote]`` for all three);
+without the one a URL needs, :func:`filesystem` raises
+:class:`~contracts.errors.MissingExtra` (one line, exit 2). Credentials come
+from wherever the file system looks for them (for S3 the AWS environment
+variables, ``~/.aws/``, an instance role; for GCS the application default
+credentials), never from this package; fsspec's own configuration
+(``FSSPEC_S3_ENDPOINT_URL``, ``~/.config/fsspec/``) applies too. A password in
+a URL (``https://user:pass@host/``) and token-like query parameters (a
+presigned URL's signature) are remembered as secrets, so no report shows them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from contracts.errors import MissingExtra
+from contracts.redaction import remember
+
+EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "http": "http", "https": "http"}
+"""The extra that brings a protocol's file system (``pip install 'pcm-contracts[EXTRA]'``)."""
+NEEDS = {"s3": "s3fs", "gcs": "gcsfs", "http": "aiohttp"}
+"""The package each extra adds to fsspec."""
+SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "credential", "auth", "session")
+GLOB = frozenset("*?[")
+
+
+def has_magic(name: str) -> bool:
+    """Whether a path or URL is a glob pattern (``*``, ``?``, ``[``)."""
+    return not GLOB.isdisjoint(name)
+
+
+def remember_url_secrets(url: str) -> None:
+    """The password of a URL's user part, and token-like query parameters, as secrets."""
+    parts = urlsplit(url)
+    if parts.password:
+        remember(parts.password, unquote(parts.password))
+    for name, value in parse_qsl(parts.query):
+        if any(part in name.lower() for part in SECRET_PARAMS):
+            remember(value)
+
+
+def protocol_of(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+def filesystem(url: str) -> tuple[Any, str]:
+    """fsspec's file system for ``url`` and the path within it; raises
+    :class:`MissingExtra` when fsspec or the protocol's package is missing."""
+    protocol = protocol_of(url)
+    extra = EXTRAS.get(protocol)
+    hint = f"pip install 'pcm-contracts[{extra}]'" if extra else "pip install fsspec and the package for it"
+    if importlib.util.find_spec("fsspec") is None or (extra and importlib.util.find_spec(NEEDS[extra]) is None):
+        raise MissingExtra(f"{protocol}:// inputs need optional packages: {hint}")
+    import fsspec.core
+
+    try:
+        found: tuple[Any, str] = fsspec.core.url_to_fs(url)
+    except ImportError as error:
+        raise MissingExtra(f"{protocol}:// inputs need optional packages: {hint} ({error})") from error
+    except ValueError as error:  # fsspec: an unknown protocol
+        raise MissingExtra(f"{protocol}:// is no file system fsspec knows ({error})") from error
+    return found
+
+
+def unstrip(fs: Any, path: str) -> str:
+    """The URL of a path a file system listed (``bucket/key`` -> ``s3://bucket/key``)."""
+    if "://" in path:
+        return path
+    unstripped: str = fs.unstrip_protocol(path)
+    return unstripped
+
+
+def errors() -> tuple[type[BaseException], ...]:
+    """What the file system packages raise when a remote file cannot be had,
+    besides ``OSError`` and ``ValueError``."""
+    found: list[type[BaseException]] = [OSError, ValueError, TimeoutError]
+    try:
+        import fsspec.exceptions
+
+        found.append(fsspec.exceptions.FSTimeoutError)
+    except ImportError:
+        pass
+    try:
+        import aiohttp
+
+        found.append(aiohttp.ClientError)
+    except ImportError:
+        pass
+    try:
+        import botocore.exceptions
+
+        found += [botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError]
+    except ImportError:
+        pass
+    return tuple(found)
+
+
+@contextmanager
+def open_remote(url: str) -> Iterator[BinaryIO]:
+    """A remote file opened for reading, as a binary stream."""
+    fs, path = filesystem(url)
+    # over HTTP, one streamed GET (block_size=0): no range requests, which not every server answers
+    options = {"block_size": 0} if protocol_of(url) in ("http", "https") else {}
+    with fs.open(path, "rb", **options) as handle:
+        yield handle
+
+
+def why(error: BaseException) -> str:
+    """One line for a remote error (the URL's secrets are masked by every report)."""
+    if isinstance(error, FileNotFoundError):
+        # fsspec's HTTP file system says "not found" for any failed answer: the answer says which
+        status = getattr(error.__cause__, "status", None)
+        return f"cannot open: the server answered {status}" if status not in (None, 404) else "no such file"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

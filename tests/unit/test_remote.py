@@ -1,0 +1,184 @@
+"""Remote inputs and globs: files served over HTTP and S3 (real servers on 127.0.0.1)
+and globbed local files give the reports the same files give local and named."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts import redaction
+from contracts.captures import remote
+from contracts.cli import main
+from tests.pipeline import JOB, SECRET, log_lines, renamed
+
+
+def report(*paths: str, jobs: int = 1) -> Any:
+    out = io.StringIO()
+    main(["validate", "--format", "json", "--no-progress", "--jobs", str(jobs), *paths], out=out)
+    assert SECRET not in out.getvalue()
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of captures: plain and compressed JSON Lines, a body, a HAR."""
+    folder = tmp_path_factory.mktemp("served")
+    (folder / "logs" / "2026-11-29").mkdir(parents=True)
+    (folder / "logs" / "2026-11-30").mkdir(parents=True)
+    for day, seed in (("2026-11-29", 1), ("2026-11-30", 2)):
+        data = log_lines(150, seed=seed)
+        (folder / "logs" / day / "gateway.jsonl").write_bytes(data)
+        (folder / "logs" / day / "gateway.jsonl.gz").write_bytes(gzip.compress(data))
+    (folder / "logs" / "2026-11-30" / "README.md").write_text("not a capture")
+    (folder / "body.json").write_text(json.dumps(JOB))
+    return folder
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the folder; ``/refused/...`` answers 500."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        if self.path.startswith("/refused/"):
+            self.send_error(500, "refused")
+            return None
+        return super().send_head()
+
+
+@pytest.fixture(scope="module")
+def http_base(served: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def s3_bucket(served: Path) -> Iterator[str]:
+    """``s3://captures`` on moto's S3-compatible server, holding the folder ``served``."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    patch = pytest.MonkeyPatch()
+    for name, value in {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(served / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(served / "no-aws-credentials"),
+    }.items():
+        patch.setenv(name, value)
+    try:
+        client = boto3.client("s3", endpoint_url=endpoint)
+        client.create_bucket(Bucket="captures")
+        for path in sorted(served.rglob("*")):
+            if path.is_file():
+                client.upload_file(str(path), "captures", path.relative_to(served).as_posix())
+        yield "s3://captures"
+    finally:
+        patch.undo()
+        server.stop()
+
+
+def local(served: Path, name: str) -> Any:
+    return report(str(served / name))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_over_http_reads_as_the_same_file_local(served: Path, http_base: str, jobs: int) -> None:
+    for name in ("logs/2026-11-30/gateway.jsonl.gz", "logs/2026-11-30/gateway.jsonl", "body.json"):
+        got = report(f"{http_base}/{name}", jobs=jobs)
+        assert renamed(got, f"{http_base}/{name}", str(served / name)) == local(served, name)
+
+
+def test_a_password_in_a_url_is_never_printed(served: Path, http_base: str, capsys: pytest.CaptureFixture[str]) -> None:
+    password = "url-pass-5e1d0c7a"
+    url = http_base.replace("http://", f"http://reader:{password}@") + "/body.json"
+    got = report(url)
+    assert [r["verdict"] for r in got["results"]] == ["valid"]
+    assert password not in json.dumps(got)
+    assert got["results"][0]["source"] == url.replace(password, redaction.MASK)
+    assert password not in capsys.readouterr().err
+
+
+def test_a_missing_remote_file_is_one_unreadable_item(http_base: str) -> None:
+    got = report(f"{http_base}/nothing-here.jsonl.gz", f"{http_base}/body.json")
+    assert [(r["source"], r["verdict"], r.get("reason")) for r in got["results"]] == [
+        (f"{http_base}/nothing-here.jsonl.gz", "unreadable", "no such file"),
+        (f"{http_base}/body.json", "valid", None),
+    ]
+
+
+def test_a_remote_file_that_cannot_be_opened_is_one_unreadable_item(http_base: str) -> None:
+    got = report(f"{http_base}/refused/log.jsonl.gz", f"{http_base}/body.json")
+    assert [(r["source"], r["verdict"]) for r in got["results"]] == [
+        (f"{http_base}/refused/log.jsonl.gz", "unreadable"),
+        (f"{http_base}/body.json", "valid"),
+    ]
+    assert got["results"][0]["reason"] == "cannot open: the server answered 500"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_s3_glob_reads_as_the_same_files_local(served: Path, s3_bucket: str, jobs: int) -> None:
+    got = report(f"{s3_bucket}/logs/2026-11-*/*.jsonl.gz", jobs=jobs)
+    for day in ("2026-11-29", "2026-11-30"):
+        name = f"logs/{day}/gateway.jsonl.gz"
+        got = renamed(got, f"{s3_bucket}/{name}", str(served / name))
+    expected = report(
+        str(served / "logs/2026-11-29/gateway.jsonl.gz"), str(served / "logs/2026-11-30/gateway.jsonl.gz")
+    )
+    assert got == expected
+
+
+def test_an_s3_folder_is_walked_as_a_local_one(served: Path, s3_bucket: str) -> None:
+    got = renamed(report(f"{s3_bucket}/logs"), s3_bucket, str(served))
+    assert got == report(str(served / "logs"))
+    assert [r["verdict"] for r in got["results"] if r["source"].endswith("README.md")] == ["skipped"]
+
+
+def test_an_s3_glob_that_matches_nothing_and_a_missing_key_are_one_item_each(s3_bucket: str) -> None:
+    got = report(f"{s3_bucket}/logs/1999-*/*.jsonl", f"{s3_bucket}/missing.json", f"{s3_bucket}/body.json")
+    assert [(r["source"], r["verdict"], r.get("reason")) for r in got["results"]] == [
+        (f"{s3_bucket}/logs/1999-*/*.jsonl", "unreadable", "no file matches"),
+        (f"{s3_bucket}/missing.json", "unreadable", "no such file"),
+        (f"{s3_bucket}/body.json", "valid", None),
+    ]
+
+
+def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
+    pattern = str(served / "logs" / "*" / "gateway.jsonl")
+    named = [str(served / "logs" / day / "gateway.jsonl") for day in ("2026-11-29", "2026-11-30")]
+    assert report(pattern) == report(*named)
+    nothing = str(served / "logs" / "*.har")
+    assert [(r["source"], r["verdict"], r.get("reason")) for r in report(nothing, named[0])["results"][:1]] == [
+        (nothing, "unreadable", "no file matches")
+    ]
+
+
+def test_without_the_extra_a_url_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(remote.NEEDS, "s3", "no_such_package_for_s3")
+    assert main(["validate", "s3://bucket/logs/*.jsonl.gz"], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err == "pcm-contracts: s3:// inputs need optional packages: pip install 'pcm-contracts[s3]'\n"
