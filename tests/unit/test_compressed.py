@@ -17,6 +17,7 @@ import pytest
 
 from contracts.captures import opening
 from contracts.captures.driver import judge_all
+from contracts.captures.items import one_by_one
 from contracts.captures.judge import Checker
 from contracts.captures.readers import TOO_LONG, Reading
 from contracts.captures.sources import Source, sources
@@ -240,7 +241,7 @@ def test_a_reading_of_a_compressed_file_counts_its_line_ends(tmp_path: Path) -> 
     path = tmp_path / "log.jsonl.gz"
     path.write_bytes(gzip.compress(b"{}\n\n{}\n"))
     reading = Reading(Source(str(path), "jsonl", path.stat().st_size))
-    assert [getattr(item, "source", None) for item in reading] == [f"{path}:1", f"{path}:3"]
+    assert [getattr(item, "source", None) for item in one_by_one(reading)] == [f"{path}:1", f"{path}:3"]
     assert (reading.lines, reading.nonblank) == (3, True)
 
 
