@@ -25,11 +25,11 @@ member names, pointers and short numbers).
 The common body costs little more than an orjson parse: :func:`quick`
 accepts a body orjson reads and writes back byte for byte (so it holds no
 duplicate key, no out-of-range number, no odd spelling, and is nested no
-deeper than orjson writes, :data:`MAX_DEPTH`), or byte for byte once every
-``", "`` and ``": "`` of it is written without its space (the spacing of
-Python's ``json.dumps``; see :func:`quick` for why that is as sound). Only
-other bodies take the careful path of :func:`parse` (the standard library
-with hooks), which finds the reason.
+deeper than orjson writes, :data:`MAX_DEPTH`), or byte for byte once its
+whitespace is taken out (the spacing of Python's ``json.dumps``, say; see
+:func:`quick` for why that is as sound). Only other bodies take the careful
+path of :func:`parse` (the standard library with hooks), which finds the
+reason.
 """
 
 from __future__ import annotations
@@ -75,19 +75,20 @@ def quick(data: bytes) -> Any:
     """The value of ``data`` (without JSON whitespace around it) when the fast
     check alone accepts it, else :data:`MISSING` (then :func:`parse` decides).
 
-    It accepts what orjson reads and writes back as ``data`` itself, or as
-    ``data`` with the space after each ``, `` and ``: `` taken out (written
-    ``D`` below). Why the second is as sound as the first: taking those spaces
-    out only ever deletes a space that follows a comma or a colon, so ``data``
-    is ``D`` with a space put after some of its commas and colons. ``D`` is
-    orjson's own writing, so ``data`` has ``D``'s tokens, in ``D``'s nesting,
-    except that a string of ``D`` whose comma or colon got a space is that
-    much longer (a space never lands inside a number, a literal or an escape:
-    none of them holds a comma or a colon). Then
+    It accepts what orjson reads and writes back (``D`` below) as ``data``
+    itself, or as ``data`` without any JSON whitespace, or without the space
+    of each ``, `` and ``: `` (the spacing of Python's ``json.dumps``; the
+    second form takes a line whose strings hold spaces of their own). Each
+    form only deletes whitespace, so ``data`` is ``D`` with whitespace put in
+    here and there. Why that is as sound as the first form: orjson read
+    ``data``, so no whitespace landed inside a number, a literal or an escape
+    (none of them may hold any), nor a tab or a line break inside a string
+    (JSON forbids them raw; a test pins these facts of orjson). What is left
+    is whitespace between tokens, and spaces inside strings. Then ``data`` has
+    ``D``'s tokens in ``D``'s nesting, but for strings grown by a space, and
 
-    * no space landed in a string: orjson writes every string it read, so a
-      string that grew would be written grown, and ``D`` would not be its
-      writing;
+    * no string grew: orjson writes every string it read, so a grown string
+      would be written grown, and ``D`` would not be orjson's writing;
     * no key is there twice: ``data`` has as many members as ``D``, and
       ``D`` as many as the value read (a key read twice is written once);
     * the numbers are ``D``'s numbers, which orjson wrote (in range, spelled
@@ -95,14 +96,18 @@ def quick(data: bytes) -> Any:
 
     So ``data`` is ``D`` with JSON whitespace between tokens, which
     :func:`parse` reads as the same value. A test checks this against the
-    careful reader for spaced and generated bodies, duplicate keys and
-    spaced strings among them."""
+    careful reader for generated bodies, spaced in many ways, with duplicate
+    keys, spaced strings and numbers of every spelling among them."""
     try:
         value = _loads(data)
         written = _dumps(value)
     except _ORJSON_ERRORS:  # JSONEncodeError: nested deeper than MAX_DEPTH
         return MISSING
-    if written == data or written == data.replace(b", ", b",").replace(b": ", b":"):
+    if (
+        written == data
+        or written == data.translate(None, WHITESPACE)
+        or written == data.replace(b", ", b",").replace(b": ", b":")
+    ):
         return value
     return MISSING
 

@@ -23,6 +23,8 @@ from contracts.violations import Severity, pointer, show
 
 Finding = tuple[str, str]
 Check = Callable[[Any, Route], Iterator[Finding]]
+Holds = Callable[[Any, Route], bool]
+"""A rule's shortcut: True only where its check finds nothing (False: run the check)."""
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
@@ -56,6 +58,10 @@ class Rule:
     asks: bool = False
     """It compares the answer with the request's path parameters, so it has
     nothing to check where the request is not known (a bare body)."""
+    holds: Holds | None = None
+    """A cheaper answer for the common body: True only where ``check`` finds
+    nothing; False says nothing (the fast path then runs ``check``). A test
+    compares the two over the corpus and generated bodies."""
 
     def answers(self, operation_id: str | None, request_known: bool) -> bool:
         """Whether it applies to answers of ``operation_id`` (``None``: any operation)."""
@@ -81,12 +87,17 @@ def python_rules(schema_id: str, operation_id: str | None = None, request_known:
 
 
 def rule(
-    *, severity: Severity, schemas: tuple[str, ...], operations: tuple[str, ...] | None = None, asks: bool = False
+    *,
+    severity: Severity,
+    schemas: tuple[str, ...],
+    operations: tuple[str, ...] | None = None,
+    asks: bool = False,
+    holds: Holds | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         description = (check.__doc__ or "").strip().splitlines()[0]
         only = frozenset(operations) if operations is not None else None
-        RULES.append(Rule(check.__name__, severity, frozenset(schemas), check, description, None, only, asks))
+        RULES.append(Rule(check.__name__, severity, frozenset(schemas), check, description, None, only, asks, holds))
         return check
 
     return register
@@ -122,7 +133,42 @@ def moment(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-@rule(severity="error", schemas=JOBS)
+def timestamps_read_in_order(body: Any, route: Route) -> bool:
+    """True only where :func:`timestamps_are_ordered` finds nothing, at a
+    fraction of its cost: every timestamp present reads as a datetime at
+    the first try (``datetime.fromisoformat``, as :func:`moment` first tries),
+    and created_at <= started_at <= completed_at (those present), created_at
+    <= updated_at. Then :func:`moment` gives those very datetimes, and the
+    ordered chain leaves the rule nothing to find. Anything else (a value that
+    needs :func:`moment`'s second try, is no string, or mixes zone-less and
+    zoned times: ``TypeError``) answers False, and the rule decides."""
+    data = body.get("data") if isinstance(body, dict) else None
+    for job in (data,) if isinstance(data, dict) else data if isinstance(data, list) else ():
+        attrs = job.get("attributes") if isinstance(job, dict) else None
+        if not isinstance(attrs, dict):
+            continue
+        get = attrs.get
+        created, updated = get("created_at"), get("updated_at")
+        started, completed = get("started_at"), get("completed_at")
+        try:
+            last = created = None if created is None else _read(created)
+            for value in (started, completed):
+                if value is not None:
+                    value = _read(value)
+                    if last is not None and value < last:
+                        return False
+                    last = value
+            if updated is not None and created is not None and _read(updated) < created:
+                return False
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
+_read = datetime.fromisoformat
+
+
+@rule(severity="error", schemas=JOBS, holds=timestamps_read_in_order)
 def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     """created_at <= started_at <= completed_at, and created_at <= updated_at, where present.
 

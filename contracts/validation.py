@@ -180,9 +180,8 @@ class Validator:
         if not self.fast or route.schema_id is None or not route.documented:
             return lambda body: False
         passes = self.engine.screen(route.schema_id)
-        checks = [
-            rule.check for rule in python_rules(route.schema_id, route.operation.operation_id, bool(route.params))
-        ]
+        rules = python_rules(route.schema_id, route.operation.operation_id, bool(route.params))
+        checks = [(rule.holds, rule.check) for rule in rules]
 
         def holds(body: Any) -> bool:
             try:
@@ -190,7 +189,9 @@ class Validator:
                     return False
             except UnicodeError:  # unreadable for jsonschema-rs: the detailed path says why
                 return False
-            for check in checks:
+            for shortcut, check in checks:
+                if shortcut is not None and shortcut(body, route):
+                    continue
                 for _ in check(body, route):
                     return False
             return True

@@ -172,6 +172,14 @@ class Checker:
             path, status = path or guessed[0], status or guessed[1]
         return routing.resolve(method or self.method, path, status)
 
+    def _test_for(self, value: Any, validator: Validator) -> tuple[routing.Route, Callable[[Any], bool]] | None:
+        """The route of a bare body and its :meth:`Validator.holds_on` test; ``None`` off the contract."""
+        try:
+            route = self._bare_route(value)
+        except UnknownRoute:
+            return None
+        return (route, validator.holds_on(route)) if isinstance(route, routing.Route) else None
+
     def check_all(self, items: Iterable[Item]) -> Iterator[Result]:
         for item in items:
             yield self.check(item)
@@ -187,7 +195,10 @@ class Checker:
         and the "empty file" verdict is the caller's.
         """
         validator, coverage = self.validator, self.coverage
-        tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
+        # The route of a bare body depends on the body only through guess(body), and not at all
+        # when --path and --status are both given: each (route, its test) is found once a shape.
+        fixed = self.path is not None and self.status is not None
+        tests: dict[tuple[str, int] | str | None, tuple[routing.Route, Callable[[Any], bool]] | None] = {}
         quick, missing, whitespace = jsonbody.quick, jsonbody.MISSING, jsonbody.WHITESPACE
         numbers: list[int] = []
         empty = True
@@ -197,14 +208,15 @@ class Checker:
                 continue
             empty = False
             value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
-            try:
-                route = self._bare_route(value) if value is not missing and not is_record(value) else None
-            except UnknownRoute:
-                route = None
-            if isinstance(route, routing.Route):
-                test = tests.get(id(route))
-                if test is None:
-                    test = tests[id(route)] = (route, validator.holds_on(route))
+            test = None
+            if value is not missing and not is_record(value):
+                shape = None if fixed else guess(value)
+                if shape in tests:
+                    test = tests[shape]
+                else:
+                    test = tests[shape] = self._test_for(value, validator)
+            if test is not None:
+                route = test[0]
                 if test[1](value):
                     numbers.append(number)
                     if coverage is not None:
