@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter, le, methodcaller
 from typing import Any
 
 from contracts.registry import SCHEMA_BASE
@@ -25,6 +27,8 @@ Finding = tuple[str, str]
 Check = Callable[[Any, Route], Iterator[Finding]]
 Holds = Callable[[Any, Route], bool]
 """A rule's shortcut: True only where its check finds nothing (False: run the check)."""
+HoldsAll = Callable[[list[Any], Route], bool]
+"""The shortcut for many bodies at once: True only where the check finds nothing in any of them."""
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
@@ -62,6 +66,8 @@ class Rule:
     """A cheaper answer for the common body: True only where ``check`` finds
     nothing; False says nothing (the fast path then runs ``check``). A test
     compares the two over the corpus and generated bodies."""
+    holds_all: HoldsAll | None = None
+    """``holds`` for a list of bodies in one call (JSON Lines in bulk)."""
 
     def answers(self, operation_id: str | None, request_known: bool) -> bool:
         """Whether it applies to answers of ``operation_id`` (``None``: any operation)."""
@@ -93,11 +99,15 @@ def rule(
     operations: tuple[str, ...] | None = None,
     asks: bool = False,
     holds: Holds | None = None,
+    holds_all: HoldsAll | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         description = (check.__doc__ or "").strip().splitlines()[0]
         only = frozenset(operations) if operations is not None else None
-        RULES.append(Rule(check.__name__, severity, frozenset(schemas), check, description, None, only, asks, holds))
+        found = Rule(
+            check.__name__, severity, frozenset(schemas), check, description, None, only, asks, holds, holds_all
+        )
+        RULES.append(found)
         return check
 
     return register
@@ -168,7 +178,47 @@ def timestamps_read_in_order(body: Any, route: Route) -> bool:
 _read = datetime.fromisoformat
 
 
-@rule(severity="error", schemas=JOBS, holds=timestamps_read_in_order)
+def timestamps_all_read_in_order(bodies: list[Any], route: Route) -> bool:
+    """:func:`timestamps_read_in_order` for many Get a Job bodies at once,
+    without a Python call a body: True only when each is ``{"data":
+    {"attributes": {...}}}`` whose created_at and updated_at are there (not
+    null), and every timestamp present reads at the first try, with
+    created_at <= updated_at, created_at <= started_at, created_at <=
+    completed_at and started_at <= completed_at where they are there (the
+    rule's chain, pair by pair). Anything else answers False."""
+    try:
+        attrs = list(map(itemgetter("attributes"), map(itemgetter("data"), bodies)))
+        if not all(map(is_, map(type, attrs), repeat(dict))):
+            return False
+        created = list(map(_read, map(itemgetter("created_at"), attrs)))
+        if not all(map(le, created, map(_read, map(itemgetter("updated_at"), attrs)))):
+            return False
+        started, completed = (
+            map(methodcaller("get", "started_at"), attrs),
+            map(methodcaller("get", "completed_at"), attrs),
+        )
+        has_started, has_completed = (
+            list(map(is_not, started, repeat(None))),
+            list(map(is_not, completed, repeat(None))),
+        )
+        starts = list(map(_read, compress(map(methodcaller("get", "started_at"), attrs), has_started)))
+        ends = list(map(_read, compress(map(methodcaller("get", "completed_at"), attrs), has_completed)))
+        return (
+            all(map(le, compress(created, has_started), starts))
+            and all(map(le, compress(created, has_completed), ends))
+            and all(
+                map(
+                    le,
+                    compress(starts, compress(has_completed, has_started)),
+                    compress(ends, compress(has_started, has_completed)),
+                )
+            )
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+@rule(severity="error", schemas=JOBS, holds=timestamps_read_in_order, holds_all=timestamps_all_read_in_order)
 def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     """created_at <= started_at <= completed_at, and created_at <= updated_at, where present.
 

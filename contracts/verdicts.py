@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import contains, is_, methodcaller
 from typing import Any, Literal
 
 from contracts import jsonbody, routing
@@ -79,6 +81,8 @@ def each_result(judged: Iterable[Judged]) -> Iterator[Result]:
 
 BATCH = 4096
 """Most lines in one :class:`Passed` batch."""
+CHUNK = 256
+"""Lines read and screened at once by :meth:`Checker.check_lines`."""
 
 
 def guess(body: Any) -> tuple[str, int] | str:
@@ -188,11 +192,16 @@ class Checker:
         """Judge JSON Lines (numbered from ``first``) as :func:`contracts.captures.read_jsonl`
         and :meth:`check` would, in bulk.
 
-        The common line, a compact bare body that :meth:`Validator.holds
+        The common line, a bare body that :meth:`Validator.holds
         <contracts.validation.Validator.holds>` finds without a finding,
         joins a :class:`Passed` batch; any other line is read and checked
-        one at a time. ``whole=False``: the lines are a slice of the file,
-        and the "empty file" verdict is the caller's.
+        one at a time. Lines come in chunks of :data:`CHUNK`: a chunk of Get a
+        Job bodies (:func:`all_jobs`) is read and screened at once
+        (:func:`jsonbody.quick_all <contracts.jsonbody.quick_all>`,
+        :meth:`Validator.holding_on <contracts.validation.Validator.holding_on>`),
+        and only the lines those leave open go through the line-by-line path.
+        ``whole=False``: the lines are a slice of the file, and the "empty
+        file" verdict is the caller's.
         """
         validator, coverage = self.validator, self.coverage
         # The route of a bare body depends on the body only through guess(body), and not at all
@@ -200,39 +209,85 @@ class Checker:
         fixed = self.path is not None and self.status is not None
         tests: dict[tuple[str, int] | str | None, tuple[routing.Route, Callable[[Any], bool]] | None] = {}
         quick, missing, whitespace = jsonbody.quick, jsonbody.MISSING, jsonbody.WHITESPACE
+        job = self._test_for({"data": {}}, validator)  # the route of every body all_jobs takes
+        holding = validator.holding_on(job[0]) if job is not None else None
+        strip = methodcaller("strip", whitespace)
         numbers: list[int] = []
         empty = True
-        for number, line in enumerate(lines, start=first):
-            data = line.strip(whitespace)
-            if not data:
-                continue
-            empty = False
-            value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
-            test = None
-            if value is not missing and not is_record(value):
-                shape = None if fixed else guess(value)
-                if shape in tests:
-                    test = tests[shape]
-                else:
-                    test = tests[shape] = self._test_for(value, validator)
-            if test is not None:
-                route = test[0]
-                if test[1](value):
-                    numbers.append(number)
-                    if coverage is not None:
-                        coverage.observe_route(route, value)
-                    if len(numbers) >= BATCH:
-                        yield Passed(name, numbers)
-                        numbers = []
+        left = iter(lines)
+        chunks = iter(lambda: list(islice(left, CHUNK)), [])
+        base = first
+        for chunk in chunks:
+            datas = list(map(strip, chunk))
+            read = jsonbody.quick_all(datas) if holding is not None else None
+            failed = holding(read[0]) if holding is not None and read is not None and all_jobs(read[0]) else None
+            if read is not None and failed is not None:  # every line but those in todo holds
+                empty = False
+                values, todo = read[0], sorted({*read[1], *failed})
+            else:
+                values, todo = [], list(range(len(chunk)))
+            done = 0  # the lines before it are judged
+            for index in todo:
+                if index > done and values:
+                    numbers.extend(range(base + done, base + index))
+                    if coverage is not None and job is not None:
+                        for value in values[done:index]:
+                            coverage.observe_route(job[0], value)
+                done, number, data = index + 1, base + index, datas[index]
+                if not data:
                     continue
-            if numbers:
-                yield Passed(name, numbers)
+                empty = False
+                value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
+                test = None
+                if value is not missing and not is_record(value):
+                    shape = None if fixed else guess(value)
+                    if shape in tests:
+                        test = tests[shape]
+                    else:
+                        test = tests[shape] = self._test_for(value, validator)
+                if test is not None:
+                    route = test[0]
+                    if test[1](value):
+                        numbers.append(number)
+                        if coverage is not None:
+                            coverage.observe_route(route, value)
+                        continue
+                if numbers:
+                    yield from batches(name, numbers)
+                    numbers = []
+                yield self.check(line_item(data, f"{name}:{number}"))
+            if values and done < len(chunk):
+                numbers.extend(range(base + done, base + len(chunk)))
+                if coverage is not None and job is not None:
+                    for value in values[done:]:
+                        coverage.observe_route(job[0], value)
+            if len(numbers) >= BATCH:
+                yield from batches(name, numbers)
                 numbers = []
-            yield self.check(line_item(data, f"{name}:{number}"))
+            base += len(chunk)
         if numbers:
-            yield Passed(name, numbers)
+            yield from batches(name, numbers)
         if empty and whole:
             yield Result(name, "unreadable", reason="empty file")
+
+
+def batches(name: str, numbers: list[int]) -> Iterator[Passed]:
+    """``numbers`` as :class:`Passed` batches of at most :data:`BATCH` lines."""
+    for start in range(0, len(numbers), BATCH):
+        yield Passed(name, numbers[start : start + BATCH])
+
+
+def all_jobs(values: list[Any]) -> bool:
+    """Whether every value is a bare body (no capture record) that :func:`guess`
+    takes for Get a Job's 200, told without a Python call a value: a dict
+    without a ``response`` member (which :func:`~contracts.captures.is_record`
+    needs) whose ``data`` is a dict (:func:`guess`'s first case)."""
+    dicts = repeat(dict)
+    return (
+        all(map(is_, map(type, values), dicts))
+        and not any(map(contains, values, repeat("response")))
+        and all(map(is_, map(type, map(methodcaller("get", "data"), values)), dicts))
+    )
 
 
 @dataclass

@@ -25,7 +25,7 @@ from contracts.fast import RFC3339, date_time
 from contracts.registry import build, documented_values, load
 from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
 from contracts.validation import Validator
-from contracts.verdicts import Checker, Passed, each_result
+from contracts.verdicts import CHUNK, Checker, Passed, each_result
 from contracts.violations import Strictness
 from tests.casefiles import drift_cases, example_cases
 from tests.cases_jsonbody import NOT_JSON
@@ -246,3 +246,134 @@ def test_a_lone_surrogate_gets_its_findings_from_the_reference_engine() -> None:
     found = Validator().validate_route(body, route)
     assert [(v.rule, v.pointer) for v in found] == [("schema.enum", "/data/attributes/status")]
     assert Validator().holds(body, route) is False
+
+
+# ---- chunks: read and screened at once, the same results as line by line ----
+
+
+@cache
+def job_bodies() -> list[Any]:
+    """Every recorded and drifted Get a Job body, and the started job with its
+    timestamps in order, out of order and in mixed forms."""
+    bodies = [case.body for case in example_cases() + drift_cases()]
+    found = [b for b in bodies if isinstance(b, dict) and isinstance(b.get("data"), dict) and "response" not in b]
+    stamps = [
+        "2024-01-05T13:46:42.07Z",
+        "2024-01-05T13:46:43+00:00",
+        "2024-01-05T14:46:42.07+02:00",
+        "2024-01-05T13:46:42",
+    ]
+    for created, started, updated in product(stamps, repeat=3):
+        attributes = {**STARTED["data"]["attributes"], "created_at": created, "started_at": started}
+        found.append({"data": {**STARTED["data"], "attributes": {**attributes, "updated_at": updated}}})
+    return found
+
+
+def chunked_lines(seed: int) -> list[bytes]:
+    """Over three chunks of job bodies, compact and spaced, one chunk with odd lines among them."""
+    import random
+
+    rng = random.Random(seed)
+    bodies = job_bodies()
+    lines = [orjson.dumps(rng.choice(bodies)) for _ in range(CHUNK)]
+    lines += [json.dumps(rng.choice(bodies)).encode() for _ in range(CHUNK)]
+    lines += [rng.choice([orjson.dumps(rng.choice(bodies)), *corpus_lines()]) for _ in range(CHUNK // 2)]
+    return lines
+
+
+@pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+def test_lines_judged_a_chunk_at_a_time_give_the_one_by_one_results(
+    strictness: Strictness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contracts import verdicts
+
+    taken: list[bool] = []
+    all_jobs = verdicts.all_jobs
+    monkeypatch.setattr(verdicts, "all_jobs", lambda values: taken.append(all_jobs(values)) or taken[-1])
+    lines = chunked_lines(len(str(strictness)))
+    one, bulk = (Checker(strictness, coverage=Coverage()) for _ in range(2))
+    expected = list(one.check_all(read_jsonl(lines, "log.jsonl")))
+    judged = list(bulk.check_lines(lines, "log.jsonl", first=5))
+    assert list(each_result(judged)) == [replace_number(r, 4) for r in expected]
+    assert True in taken  # chunks did take the bulk path
+    assert bulk.coverage is not None
+    assert one.coverage is not None
+    assert bulk.coverage.report() == one.coverage.report()
+
+
+def replace_number(result: Any, shift: int) -> Any:
+    from dataclasses import replace
+
+    name, _, number = result.source.rpartition(":")
+    return replace(result, source=f"{name}:{int(number) + shift}")
+
+
+def test_what_the_bulk_reader_takes_the_reader_takes_as_the_same_value() -> None:
+    from contracts import jsonbody
+
+    lines = [line.strip(b" \t\r\n") for line in chunked_lines(3)]
+    lines = [line for line in lines if orjson_reads(line)]
+    assert jsonbody.quick_all([*lines, b"{bad"]) is None
+    read = jsonbody.quick_all(lines)
+    assert read is not None
+    values, todo = read
+    assert 0 < len(todo) < len(lines)
+    for index, (line, value) in enumerate(zip(lines, values, strict=True)):
+        if index not in todo:
+            assert jsonbody.quick(line) == value
+            assert jsonbody.parse(line) == value
+
+
+def orjson_reads(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def test_all_jobs_takes_only_bare_bodies_guessed_as_get_a_job() -> None:
+    from contracts.captures import is_record
+    from contracts.verdicts import JOB_PATH, all_jobs, guess
+
+    values = [v for v in (jsonbody_read(line) for line in corpus_lines()) if v is not None]
+    for value in values:
+        if all_jobs([value]):
+            assert not is_record(value)
+            assert guess(value) == (JOB_PATH, 200)
+    assert any(all_jobs([v]) for v in values)
+    assert not all_jobs([*[v for v in values if is_record(v)][:1], STARTED])
+
+
+def jsonbody_read(line: bytes) -> Any:
+    from contracts.jsonbody import NotJson, parse
+
+    try:
+        return parse(line)
+    except NotJson:
+        return None
+
+
+@pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+def test_what_holding_leaves_out_holds(strictness: Strictness) -> None:
+    validator = Validator(strictness)
+    bodies = job_bodies()
+    failed = validator.holding_on(JOB_ROUTE)(bodies)
+    assert failed is not None
+    assert 0 < len(failed) < len(bodies)
+    for index, body in enumerate(bodies):
+        assert (index not in failed) == validator.holds(body, JOB_ROUTE)
+        if index not in failed:
+            assert validator.validate_route(body, JOB_ROUTE) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=8))
+def test_the_timestamp_shortcut_for_many_bodies_never_holds_where_the_rule_finds_something(picks: list[int]) -> None:
+    from contracts.rules import timestamps_all_read_in_order
+
+    rule = next(rule for rule in RULES if rule.id == "timestamps_are_ordered")
+    everything = job_bodies()
+    bodies = [everything[pick % len(everything)] for pick in picks]
+    if timestamps_all_read_in_order(bodies, JOB_ROUTE):
+        assert all(list(rule.check(body, JOB_ROUTE)) == [] for body in bodies)
