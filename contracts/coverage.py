@@ -48,6 +48,10 @@ class Coverage:
     _last: routing.Route | None = field(default=None, repr=False, compare=False)
     """The route observed last, whose operation and status are noted already."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker process sends back: what it saw, not the route it saw last."""
+        return {**self.__dict__, "_last": None}
+
     def observe(self, method: str, path: str, status: int, body: Any) -> None:
         """Observe an answer to ``method path`` (a request of no documented operation is ignored)."""
         try:

@@ -275,15 +275,26 @@ class RunTimes:
 
     def screen(self, schema_id: str) -> dict[str, Any]:
         """The fact as a JSON Schema of the whole body (a job, or a list of jobs)."""
+        return screen_of([self], schema_id)
+
+    def condition(self, schema_id: str) -> dict[str, Any]:
+        """The fact as a JSON Schema of one job's ``attributes``."""
         if self.set:
             then: dict[str, Any] = {"properties": {name: {"not": {"type": "null"}} for name in self.names}}
             if schema_id != JOB_LIST:
                 then["required"] = list(self.names)
         else:
             then = {"properties": {name: {"type": "null"} for name in self.names}}
-        attrs = {"if": {"properties": {"status": {"enum": list(self.statuses)}}, "required": ["status"]}, "then": then}
-        job = {"properties": {"attributes": attrs}}
-        return {"properties": {"data": {**job, "items": job}}}
+        return {"if": {"properties": {"status": {"enum": list(self.statuses)}}, "required": ["status"]}, "then": then}
+
+
+def screen_of(facts: list[RunTimes], schema_id: str) -> dict[str, Any]:
+    """Facts as one JSON Schema of the whole body (a job, or a list of jobs):
+    the ``allOf`` of their conditions on each job's ``attributes``, which
+    jsonschema-rs reaches once for all of them (the same as an ``allOf`` of
+    each fact's :meth:`~RunTimes.screen`, at less cost)."""
+    job = {"properties": {"attributes": {"allOf": [fact.condition(schema_id) for fact in facts]}}}
+    return {"properties": {"data": {**job, "items": job}}}
 
 
 def run_times(name: str, fact: RunTimes, *, severity: Severity, description: str) -> None:

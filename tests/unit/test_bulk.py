@@ -23,7 +23,7 @@ from contracts.cli import main
 from contracts.coverage import Coverage
 from contracts.fast import RFC3339, date_time
 from contracts.registry import build, documented_values, load
-from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
+from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES, screen_of
 from contracts.validation import Validator
 from contracts.verdicts import CHUNK, Checker, Passed, each_result
 from contracts.violations import Strictness
@@ -152,6 +152,16 @@ def test_a_rule_stated_as_data_screens_exactly_what_it_checks(rule: Any, route: 
     for attributes in attribute_sets():
         for body in shapes(attributes):
             assert screen.is_valid(body) == (list(rule.check(body, route)) == []), body
+
+
+@pytest.mark.parametrize("route", [JOB_ROUTE, LIST_ROUTE], ids=["job", "list"])
+def test_the_rules_stated_as_data_screen_together_what_they_check_together(route: routing.Route) -> None:
+    assert route.schema_id is not None
+    facts = [rule.fact for rule in RUN_TIME_RULES if rule.fact is not None]
+    screen = jsonschema_rs.validator_for(screen_of(facts, route.schema_id))
+    for attributes in attribute_sets():
+        for body in shapes(attributes):
+            assert screen.is_valid(body) == all(list(rule.check(body, route)) == [] for rule in RUN_TIME_RULES)
 
 
 # ---- the narrowed date-time check never accepts what jsonschema's rejects ----
