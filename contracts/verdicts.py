@@ -230,8 +230,9 @@ class Checker:
             if read is not None and failed is not None:  # every line but those in todo holds
                 empty = False
                 values, todo = read[0], sorted({*read[1], *failed})
+                known = set(failed).difference(read[1])  # read as parse reads them: bare bodies with a finding
             else:
-                values, todo = [], list(range(len(chunk)))
+                values, todo, known = [], list(range(len(chunk))), set()
             done = 0  # the lines before it are judged
             for index in todo:
                 if index > done and values:
@@ -240,6 +241,12 @@ class Checker:
                         for value in values[done:index]:
                             coverage.observe_route(job[0], value)
                 done, number, data = index + 1, base + index, datas[index]
+                if index in known:  # what line_item would read, and the line-by-line path would not take
+                    if numbers:
+                        yield from batches(name, numbers)
+                        numbers = []
+                    yield self.check(Payload(f"{name}:{number}", values[index]))
+                    continue
                 if not data:
                     continue
                 empty = False
