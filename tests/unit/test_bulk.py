@@ -32,6 +32,7 @@ from tests.cases_jsonbody import NOT_JSON
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200)
 LIST_ROUTE = routing.resolve("GET", "/pcm/jobs", 200)
+BARE_JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/{jobID}", 200)  # a bare body's: no job asked for
 STARTED = {"data": {"type": "pim-job", "id": "j-1", "meta": {"x_request_id": "r-1"},
                     "attributes": {"created_at": "2024-01-05T13:46:42.07Z", "started_at": "2024-01-05T13:46:43Z",
                                    "completed_at": None, "updated_at": "2024-01-05T13:46:43Z",
@@ -387,3 +388,43 @@ def test_the_timestamp_shortcut_for_many_bodies_never_holds_where_the_rule_finds
     bodies = [everything[pick % len(everything)] for pick in picks]
     if timestamps_all_read_in_order(bodies, JOB_ROUTE):
         assert all(list(rule.check(body, JOB_ROUTE)) == [] for body in bodies)
+
+
+@st.composite
+def job_lines(draw: st.DrawFn) -> bytes:
+    """A Get a Job line with what a capture may hold: a timestamp of any form, a key twice, any spacing."""
+    attributes = {**STARTED["data"]["attributes"]}
+    for name in draw(st.sets(st.sampled_from(["created_at", "started_at", "updated_at"]))):
+        attributes[name] = draw(STAMPS).rstrip("\n")
+    body = {"data": {**STARTED["data"], "attributes": attributes}}
+    line = draw(st.sampled_from([orjson.dumps, lambda b: json.dumps(b).encode()]))(body)
+    if draw(st.booleans()):  # the same key twice, compact or spaced, with the same or another value
+        key = draw(st.sampled_from([b'"status"', b'"type"', b'"created_at"', b'"data"']))
+        second = draw(st.sampled_from([b'"started"', b'"pending"', b"{}", b'"2024-01-05T13:46:42Z"']))
+        line = line.replace(key + b":", key + b":" + second + b"," + key + b":", 1)
+        line = line.replace(key + b": ", key + b": " + second + b", " + key + b": ", 1)
+    return line
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(job_lines(), min_size=1, max_size=12))
+def test_a_line_the_bulk_path_passes_has_no_finding_for_the_reference_validator(lines: list[bytes]) -> None:
+    """Duplicate keys and date-time forms through chunks of four (the bulk path)
+    and line by line: what passes is JSON the careful reader reads, without any
+    finding from jsonschema (Python) or the rules."""
+    from unittest import mock
+
+    from contracts import jsonbody
+
+    reference = reference_validator()
+    with mock.patch("contracts.verdicts.CHUNK", 4):
+        judged = list(Checker().check_lines(lines, "g.jsonl"))
+    for passed in (j for j in judged if isinstance(j, Passed)):
+        for number in passed.numbers:
+            body = jsonbody._careful(lines[number - 1])  # raises NotJson for a duplicate key
+            assert reference.validate_route(body, BARE_JOB_ROUTE) == []
+
+
+@cache
+def reference_validator() -> Validator:
+    return Validator(fast=False, reference=True)

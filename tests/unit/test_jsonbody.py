@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.client import NOT_JSON, Answer
-from contracts.jsonbody import MAX_DEPTH, MISSING, WHITESPACE, NotJson, _careful, parse, quick, too_deep
+from contracts.jsonbody import MAX_DEPTH, MISSING, WHITESPACE, NotJson, _careful, parse, quick, quick_all, too_deep
 from tests.cases_jsonbody import JSON
 from tests.cases_jsonbody import NOT_JSON as REFUSED
 
@@ -190,3 +190,25 @@ def test_json_dumps_spacing_of_a_job_line_takes_the_fast_check() -> None:
     job = {"data": {"type": "pim-job", "id": "x", "attributes": {"created_at": "2024-01-05T13:46:42.07Z"}}}
     assert quick(json.dumps(job).encode()) == job
     assert quick(json.dumps(job, separators=(",", ":")).encode()) == job
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_texts(), min_size=1, max_size=6))
+def test_what_the_bulk_fast_check_takes_the_fast_check_takes_as_the_same_value(texts: list[str]) -> None:
+    datas = [text.encode("utf-8", "surrogatepass") for text in texts]
+    read = quick_all(datas)
+    if read is None:
+        assert any(_orjson_refuses(data) for data in datas)
+        return
+    values, todo = read
+    for index, (data, value) in enumerate(zip(datas, values, strict=True)):
+        if index not in todo:
+            assert _same(quick(data), value)
+
+
+def _orjson_refuses(data: bytes) -> bool:
+    try:
+        orjson.dumps(orjson.loads(data))
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return True
+    return False

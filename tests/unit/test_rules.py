@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts import routing
-from contracts.rules import RULES, TIMESTAMPS, timestamps_read_in_order
+from contracts.rules import RULES, TIMESTAMPS, timestamps_all_read_in_order, timestamps_read_in_order
 from tests.casefiles import Case, drift_cases, example_cases, params
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/{jobID}", 200)
@@ -69,3 +69,26 @@ def test_the_timestamp_shortcut_holds_on_the_common_body() -> None:
     assert timestamps_read_in_order({"data": [{"attributes": attributes}, {"attributes": {}}]}, LIST_ROUTE)
     late = {**attributes, "started_at": "2024-01-05T13:46:42.06Z"}
     assert not timestamps_read_in_order({"data": {"attributes": late}}, JOB_ROUTE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(jobs=st.lists(ATTRIBUTES, min_size=1, max_size=6))
+def test_the_timestamp_shortcut_for_many_bodies_never_holds_where_the_rule_finds_something(
+    jobs: list[dict[str, Any]],
+) -> None:
+    rule = next(rule for rule in RULES if rule.id == "timestamps_are_ordered")
+    bodies = [{"data": {"attributes": attributes}} for attributes in jobs]
+    if timestamps_all_read_in_order(bodies, JOB_ROUTE):
+        assert all(list(rule.check(body, JOB_ROUTE)) == [] for body in bodies)
+        assert all(timestamps_read_in_order(body, JOB_ROUTE) for body in bodies)
+
+
+def test_the_timestamp_shortcut_for_many_bodies_holds_on_common_bodies() -> None:
+    attributes = {"created_at": "2024-01-05T13:46:42.07Z", "updated_at": "2024-01-05T13:46:43Z"}
+    bodies = [
+        {"data": {"attributes": attributes}},
+        {"data": {"attributes": {**attributes, "started_at": "2024-01-05T13:46:42.5+00:00", "completed_at": None}}},
+        {"data": {"attributes": {**attributes, "started_at": None, "completed_at": "2024-01-05T15:00:00+01:00"}}},
+    ]
+    assert timestamps_all_read_in_order(bodies, JOB_ROUTE)
+    assert not timestamps_all_read_in_order([*bodies, {"data": [{"attributes": attributes}]}], JOB_ROUTE)
