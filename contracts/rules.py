@@ -193,16 +193,12 @@ def timestamps_all_read_in_order(bodies: list[Any], route: Route) -> bool:
         created = list(map(_read, map(itemgetter("created_at"), attrs)))
         if not all(map(le, created, map(_read, map(itemgetter("updated_at"), attrs)))):
             return False
-        started, completed = (
-            map(methodcaller("get", "started_at"), attrs),
-            map(methodcaller("get", "completed_at"), attrs),
-        )
-        has_started, has_completed = (
-            list(map(is_not, started, repeat(None))),
-            list(map(is_not, completed, repeat(None))),
-        )
-        starts = list(map(_read, compress(map(methodcaller("get", "started_at"), attrs), has_started)))
-        ends = list(map(_read, compress(map(methodcaller("get", "completed_at"), attrs), has_completed)))
+        started = list(map(methodcaller("get", "started_at"), attrs))
+        completed = list(map(methodcaller("get", "completed_at"), attrs))
+        has_started = list(map(is_not, started, repeat(None)))
+        has_completed = list(map(is_not, completed, repeat(None)))
+        starts = list(map(_read, compress(started, has_started)))
+        ends = list(map(_read, compress(completed, has_completed)))
         return (
             all(map(le, compress(created, has_started), starts))
             and all(map(le, compress(created, has_completed), ends))
