@@ -9,7 +9,6 @@ report can say what was observed and what was not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -40,19 +39,18 @@ def documented() -> dict[str, tuple[str, ...]]:
     }
 
 
-def _jobs(body: Any) -> Iterator[dict[str, Any]]:
-    data = body.get("data") if isinstance(body, dict) else None
-    for job in data if isinstance(data, list) else [data]:
-        if isinstance(job, dict) and isinstance(job.get("attributes"), dict):
-            yield job
-
-
 @dataclass
 class Coverage:
     """What was observed, by dimension (``statuses`` per operation)."""
 
     seen: dict[str, set[str]] = field(default_factory=lambda: {name: set() for name in documented()})
     statuses: dict[str, set[int]] = field(default_factory=dict)
+    _last: routing.Route | None = field(default=None, repr=False, compare=False)
+    """The route observed last, whose operation and status are noted already."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker process sends back: what it saw, not the route it saw last."""
+        return {**self.__dict__, "_last": None}
 
     def observe(self, method: str, path: str, status: int, body: Any) -> None:
         """Observe an answer to ``method path`` (a request of no documented operation is ignored)."""
@@ -63,21 +61,27 @@ class Coverage:
         self.observe_route(route, body)
 
     def observe_route(self, route: routing.Route, body: Any) -> None:
-        label, status = route.operation.label, route.status
-        if label not in self.statuses:
-            self.seen["operations"].add(label)
-            self.statuses[label] = set()
-        self.statuses[label].add(status)
-        if status >= 400:
-            self.seen["error statuses"].add(str(status))
+        if route is not self._last:  # a run judges one route after another: its own part is noted once
+            label, status = route.operation.label, route.status
+            observed = self.statuses.get(label)
+            if observed is None:
+                self.seen["operations"].add(label)
+                observed = self.statuses[label] = set()
+            observed.add(status)
+            if status >= 400:
+                self.seen["error statuses"].add(str(status))
+            self._last = route
+        if route.status >= 400:
             return
-        types, statuses = self.seen["job types"], self.seen["job statuses"]
-        for job in _jobs(body):
-            kind, state = job["attributes"].get("type"), job["attributes"].get("status")
-            if isinstance(kind, str):
-                types.add(kind)
-            if isinstance(state, str):
-                statuses.add(state)
+        data = body.get("data") if isinstance(body, dict) else None
+        for job in data if isinstance(data, list) else (data,):  # a job, or a list of jobs
+            attributes = job.get("attributes") if isinstance(job, dict) else None
+            if isinstance(attributes, dict):
+                kind, state = attributes.get("type"), attributes.get("status")
+                if isinstance(kind, str):
+                    self.seen["job types"].add(kind)
+                if isinstance(state, str):
+                    self.seen["job statuses"].add(state)
 
     def merge(self, other: Coverage) -> None:
         """Add what ``other`` observed (e.g. a worker process's share)."""

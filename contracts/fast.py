@@ -38,7 +38,7 @@ import jsonschema_rs
 from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
 from contracts.registry import Schema, SchemaSet, resolve_id, walk
-from contracts.rules import rules_for
+from contracts.rules import rules_for, screen_of
 
 RFC3339 = (
     r"^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"  # a year, not 0000
@@ -83,8 +83,8 @@ class FastSchemas:
         if validator is None:
             schema = self._schemas[schema_id]
             if screened:
-                screens = [r.fact.screen(schema_id) for r in rules_for(schema_id) if r.fact is not None]
-                schema = {"allOf": [{"$ref": schema_id}, *screens]} if screens else schema
+                facts = [r.fact for r in rules_for(schema_id) if r.fact is not None]
+                schema = {"allOf": [{"$ref": schema_id}, screen_of(facts, schema_id)]} if facts else schema
             validator = self._compiled[key] = jsonschema_rs.validator_for(
                 schema, registry=self._registry, validate_formats=True
             )

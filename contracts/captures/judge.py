@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import contains, is_, methodcaller
 from typing import Any
 
 from contracts import jsonbody, routing
@@ -126,47 +128,123 @@ class Checker:
             path, status = path or guessed[0], status or guessed[1]
         return routing.resolve(method or self.method, path, status)
 
+    def _test_for(self, value: Any, validator: Validator) -> tuple[routing.Route, Callable[[Any], bool]] | None:
+        """The route of a bare body and its :meth:`Validator.holds_on` test; ``None`` off the contract."""
+        try:
+            route = self._bare_route(value)
+        except UnknownRoute:
+            return None
+        return (route, validator.holds_on(route)) if isinstance(route, routing.Route) else None
+
     def judge(self, items: Iterable[Read]) -> Iterator[Judged]:
-        """The results of ``items`` as :meth:`check` gives them, in bulk: a
-        line the fast path finds without a finding joins a :class:`Passed`
-        batch (of lines that follow each other in one source); any other item
-        is checked one at a time."""
+        """The results of ``items`` as :meth:`check` gives them one by one, in bulk.
+
+        A bare body that :meth:`Validator.holds_on
+        <contracts.validation.Validator.holds_on>` finds without a finding
+        joins a :class:`Passed` batch (of lines that follow each other in one
+        source); any other item is checked one at a time. :class:`Lines` are
+        judged a chunk at a time: a chunk of Get a Job bodies (:func:`all_jobs`)
+        is read and screened at once (:func:`jsonbody.quick_all
+        <contracts.jsonbody.quick_all>`, :meth:`Validator.holding_on
+        <contracts.validation.Validator.holding_on>`), and only the lines those
+        leave open go the line-by-line way. After a chunk the bulk path does not
+        take, it is not tried for the next 2, 4, ... 64 chunks (a log of other
+        bodies soon stops trying).
+        """
         validator, coverage = self.validator, self.coverage
-        tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
+        # The route of a bare body depends on the body only through guess(body), and not at all
+        # when --path and --status are both given: each (route, its test) is found once a shape.
+        fixed = self.path is not None and self.status is not None
+        tests: dict[tuple[str, int] | str | None, tuple[routing.Route, Callable[[Any], bool]] | None] = {}
         quick, missing = jsonbody.quick, jsonbody.MISSING
+        job = self._test_for({"data": {}}, validator)  # the route of every body all_jobs takes
+        holding = validator.holding_on(job[0]) if job is not None else None
         name, numbers = "", list[int]()
+        misses = wait = 0
         for found in items:
             if not isinstance(found, Lines):
                 if numbers:
-                    yield Passed(name, numbers)
+                    yield from batches(name, numbers)
                     numbers = []
                 yield self.check(found)
                 continue
             if found.name != name:
                 if numbers:
-                    yield Passed(name, numbers)
+                    yield from batches(name, numbers)
                 name, numbers = found.name, []
-            for item in found.each():
-                value = quick(item.data)  # the reader's fast check: MISSING for anything it must look at closely
-                try:
-                    route = self._bare_route(value) if value is not missing and not is_record(value) else None
-                except UnknownRoute:
-                    route = None
-                if isinstance(route, routing.Route):
-                    test = tests.get(id(route))
-                    if test is None:
-                        test = tests[id(route)] = (route, validator.holds_on(route))
-                    if test[1](value):
-                        if len(numbers) >= BATCH:
-                            yield Passed(name, numbers)
-                            numbers = []
-                        numbers.append(item.number)
-                        if coverage is not None:
-                            coverage.observe_route(route, value)
-                        continue
+            datas, base = found.lines, found.first
+            read = failed = None
+            if holding is not None and not wait:
+                read = jsonbody.quick_all(datas)
+                failed = holding(read[0]) if read is not None and all_jobs(read[0]) else None
+                misses = 0 if failed is not None else misses + 1
+                wait = 2 ** min(misses, 6) if misses else 0
+            elif wait:
+                wait -= 1
+            if read is not None and failed is not None:  # every line but those in todo holds
+                values, todo = read[0], sorted({*read[1], *failed})
+                known = set(failed).difference(read[1])  # read as parse reads them: bare bodies with a finding
+            else:
+                values, todo, known = [], list(range(len(datas))), set()
+            done = 0  # the lines before it are judged
+            for index in todo:
+                if index > done and values:
+                    numbers.extend(range(base + done, base + index))
+                    if coverage is not None and job is not None:
+                        for value in values[done:index]:
+                            coverage.observe_route(job[0], value)
+                done, number, data = index + 1, base + index, datas[index]
+                if index in known:  # what line_item would read, and the line-by-line path would not take
+                    if numbers:
+                        yield from batches(name, numbers)
+                        numbers = []
+                    yield self.check(Payload(f"{name}:{number}", values[index]))
+                    continue
+                if not data:
+                    continue
+                value = quick(data)  # the reader's fast check: MISSING for anything it must look at closely
+                test = None
+                if value is not missing and not is_record(value):
+                    shape = None if fixed else guess(value)
+                    if shape in tests:
+                        test = tests[shape]
+                    else:
+                        test = tests[shape] = self._test_for(value, validator)
+                if test is not None and test[1](value):
+                    numbers.append(number)
+                    if coverage is not None:
+                        coverage.observe_route(test[0], value)
+                    continue
                 if numbers:
-                    yield Passed(name, numbers)
+                    yield from batches(name, numbers)
                     numbers = []
-                yield self.check(item)
+                yield self.check(Line(name, number, data))
+            if values and done < len(datas):
+                numbers.extend(range(base + done, base + len(datas)))
+                if coverage is not None and job is not None:
+                    for value in values[done:]:
+                        coverage.observe_route(job[0], value)
+            if len(numbers) >= BATCH:
+                yield from batches(name, numbers)
+                numbers = []
         if numbers:
-            yield Passed(name, numbers)
+            yield from batches(name, numbers)
+
+
+def batches(name: str, numbers: list[int]) -> Iterator[Passed]:
+    """``numbers`` as :class:`Passed` batches of at most :data:`BATCH` lines."""
+    for start in range(0, len(numbers), BATCH):
+        yield Passed(name, numbers[start : start + BATCH])
+
+
+def all_jobs(values: list[Any]) -> bool:
+    """Whether every value is a bare body (no capture record) that :func:`guess`
+    takes for Get a Job's 200, told without a Python call a value: a dict
+    without a ``response`` member (which :func:`~contracts.captures.items.is_record`
+    needs) whose ``data`` is a dict (:func:`guess`'s first case)."""
+    dicts = repeat(dict)
+    return (
+        all(map(is_, map(type, values), dicts))
+        and not any(map(contains, values, repeat("response")))
+        and all(map(is_, map(type, map(methodcaller("get", "data"), values)), dicts))
+    )

@@ -31,7 +31,7 @@ from typing import ClassVar, Literal, Protocol
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr as xml_quoteattr
 
-from contracts.captures.results import Judged, Passed, Summary
+from contracts.captures.results import Judged, Passed, Result, Summary
 from contracts.console import Writer, colour_wanted
 from contracts.coverage import Coverage
 from contracts.redaction import redact
@@ -123,15 +123,34 @@ class JsonReporter:
         self.coverage = coverage
         self.first = True
         self.out.write('{"results": [')
+        self._valid: dict[str, tuple[str, str]] = {}
 
     def result(self, result: Judged) -> None:
         if isinstance(result, Passed):
-            for one in result.results():
-                self.result(one)
+            self._passed(result)
             return
         separator = "\n  " if self.first else ",\n  "
         self.first = False
         self.out.write(separator + redact(json.dumps(result.as_dict(), ensure_ascii=False)))
+
+    def _passed(self, batch: Passed) -> None:
+        """A batch of valid results in one write: each is the JSON of a valid
+        result of ``batch.name`` but for its line number. When a secret is in
+        the batch's text, each result is redacted and written on its own."""
+        if batch.name not in self._valid:
+            written = json.dumps(Result(f"{batch.name}:\0", "valid").as_dict(), ensure_ascii=False)
+            head, _, tail = written.rpartition("\\u0000")
+            self._valid[batch.name] = head, tail
+        head, tail = self._valid[batch.name]
+        offset = batch.offset
+        text = ",\n  ".join(f"{head}{number + offset}{tail}" for number in batch.numbers)
+        text = ("\n  " if self.first else ",\n  ") + text
+        if not batch.numbers or redact(text) != text:
+            for one in batch.results():
+                self.result(one)
+            return
+        self.first = False
+        self.out.write(text)
 
     def finish(self, summary: Summary) -> None:
         self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)))

@@ -184,8 +184,9 @@ def test_a_split_file_cut_short_mid_run_is_reported_once_after_the_lines_read_be
     (tmp_path / "z.json").write_text(json.dumps(JOB))
     results = []
     for judged in Run(Checker(), [str(tmp_path)], jobs, split_bytes=3000).results():
+        first = not results
         results.extend(each_result([judged]))
-        if len(results) == 1:
+        if first:
             log.write_bytes(lines_of(10))  # truncated while the first ranges are judged
     names = [Path(r.source).name for r in results]
     changed = [r for r in results if r.source == str(log)]

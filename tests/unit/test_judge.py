@@ -20,12 +20,13 @@ from jsonschema import FormatChecker
 from contracts import routing
 from contracts.captures.items import Lines, one_by_one
 from contracts.captures.judge import Checker
+from contracts.captures.readers import CHUNK
 from contracts.captures.results import Passed
 from contracts.cli import main
 from contracts.coverage import Coverage
 from contracts.fast import RFC3339, date_time
 from contracts.registry import build, documented_values, load
-from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES
+from contracts.rules import JOB_LIST, JOB_RESPONSE, RULES, screen_of
 from contracts.validation import Validator
 from contracts.violations import Strictness
 from tests.casefiles import drift_cases, example_cases
@@ -34,6 +35,7 @@ from tests.pipeline import each_result, read_lines
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/1ea62172-57f6-45e5-a708-ab5bd634e3f9", 200)
 LIST_ROUTE = routing.resolve("GET", "/pcm/jobs", 200)
+BARE_JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/{jobID}", 200)  # a bare body's: no job asked for
 STARTED = {"data": {"type": "pim-job", "id": "j-1", "meta": {"x_request_id": "r-1"},
                     "attributes": {"created_at": "2024-01-05T13:46:42.07Z", "started_at": "2024-01-05T13:46:43Z",
                                    "completed_at": None, "updated_at": "2024-01-05T13:46:43Z",
@@ -90,13 +92,8 @@ def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPa
     compact = orjson.dumps(STARTED)
     lines = [compact] * 7 + [b"{bad"] + [compact] * 2
     judged = list(Checker().judge([Lines("f.jsonl", 10, lines[:4]), Lines("f.jsonl", 14, lines[4:])]))
-    assert [(type(j).__name__, len(j.numbers) if isinstance(j, Passed) else j.source) for j in judged] == [
-        ("Passed", 3),
-        ("Passed", 3),
-        ("Passed", 1),
-        ("Result", "f.jsonl:17"),
-        ("Passed", 2),
-    ]
+    assert all(len(j.numbers) <= 3 for j in judged if isinstance(j, Passed))
+    assert [j.source for j in judged if not isinstance(j, Passed)] == ["f.jsonl:17"]
     assert [r.source for r in each_result(judged)] == [f"f.jsonl:{n}" for n in range(10, 20)]
 
 
@@ -149,6 +146,16 @@ def test_a_rule_stated_as_data_screens_exactly_what_it_checks(rule: Any, route: 
     for attributes in attribute_sets():
         for body in shapes(attributes):
             assert screen.is_valid(body) == (list(rule.check(body, route)) == []), body
+
+
+@pytest.mark.parametrize("route", [JOB_ROUTE, LIST_ROUTE], ids=["job", "list"])
+def test_the_rules_stated_as_data_screen_together_what_they_check_together(route: routing.Route) -> None:
+    assert route.schema_id is not None
+    facts = [rule.fact for rule in RUN_TIME_RULES if rule.fact is not None]
+    screen = jsonschema_rs.validator_for(screen_of(facts, route.schema_id))
+    for attributes in attribute_sets():
+        for body in shapes(attributes):
+            assert screen.is_valid(body) == all(list(rule.check(body, route)) == [] for rule in RUN_TIME_RULES)
 
 
 # ---- the narrowed date-time check never accepts what jsonschema's rejects ----
@@ -244,3 +251,167 @@ def test_a_lone_surrogate_gets_its_findings_from_the_reference_engine() -> None:
     found = Validator().validate_route(body, route)
     assert [(v.rule, v.pointer) for v in found] == [("schema.enum", "/data/attributes/status")]
     assert Validator().holds_on(route)(body) is False
+
+
+# ---- chunks: read and screened at once, the same results as line by line ----
+
+
+@cache
+def job_bodies() -> list[Any]:
+    """Every recorded and drifted Get a Job body, and the started job with its
+    timestamps in order, out of order and in mixed forms."""
+    bodies = [case.body for case in example_cases() + drift_cases()]
+    found = [b for b in bodies if isinstance(b, dict) and isinstance(b.get("data"), dict) and "response" not in b]
+    stamps = [
+        "2024-01-05T13:46:42.07Z",
+        "2024-01-05T13:46:43+00:00",
+        "2024-01-05T14:46:42.07+02:00",
+        "2024-01-05T13:46:42",
+    ]
+    for created, started, updated in product(stamps, repeat=3):
+        attributes = {**STARTED["data"]["attributes"], "created_at": created, "started_at": started}
+        found.append({"data": {**STARTED["data"], "attributes": {**attributes, "updated_at": updated}}})
+    return found
+
+
+def chunked_lines(seed: int) -> list[bytes]:
+    """Over three chunks of job bodies, compact and spaced, one chunk with odd lines among them."""
+    import random
+
+    rng = random.Random(seed)
+    bodies = job_bodies()
+    lines = [orjson.dumps(rng.choice(bodies)) for _ in range(CHUNK)]
+    lines += [json.dumps(rng.choice(bodies)).encode() for _ in range(CHUNK)]
+    lines += [rng.choice([orjson.dumps(rng.choice(bodies)), *corpus_lines()]) for _ in range(CHUNK // 2)]
+    return lines
+
+
+@pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+def test_lines_judged_a_chunk_at_a_time_give_the_one_by_one_results(
+    strictness: Strictness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from contracts.captures import judge
+
+    taken: list[bool] = []
+    all_jobs = judge.all_jobs
+    monkeypatch.setattr(judge, "all_jobs", lambda values: taken.append(all_jobs(values)) or taken[-1])
+    items = read_lines(tmp_path, chunked_lines(len(str(strictness))))
+    one, bulk = (Checker(strictness, coverage=Coverage()) for _ in range(2))
+    expected = [one.check(item) for item in one_by_one(items)]
+    judged = list(bulk.judge(items))
+    assert list(each_result(judged)) == expected
+    assert True in taken  # chunks did take the bulk path
+    assert bulk.coverage is not None
+    assert one.coverage is not None
+    assert bulk.coverage.report() == one.coverage.report()
+
+
+def test_what_the_bulk_reader_takes_the_reader_takes_as_the_same_value() -> None:
+    from contracts import jsonbody
+
+    lines = [line.strip(b" \t\r\n") for line in chunked_lines(3)]
+    lines = [line for line in lines if orjson_reads(line)]
+    assert jsonbody.quick_all([*lines, b"{bad"]) is None
+    read = jsonbody.quick_all(lines)
+    assert read is not None
+    values, todo = read
+    assert 0 < len(todo) < len(lines)
+    for index, (line, value) in enumerate(zip(lines, values, strict=True)):
+        if index not in todo:
+            assert jsonbody.quick(line) == value
+            assert jsonbody.parse(line) == value
+
+
+def orjson_reads(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def test_all_jobs_takes_only_bare_bodies_guessed_as_get_a_job() -> None:
+    from contracts.captures.items import is_record
+    from contracts.captures.judge import JOB_PATH, all_jobs, guess
+
+    values = [v for v in (jsonbody_read(line) for line in corpus_lines()) if v is not None]
+    for value in values:
+        if all_jobs([value]):
+            assert not is_record(value)
+            assert guess(value) == (JOB_PATH, 200)
+    assert any(all_jobs([v]) for v in values)
+    assert not all_jobs([*[v for v in values if is_record(v)][:1], STARTED])
+
+
+def jsonbody_read(line: bytes) -> Any:
+    from contracts.jsonbody import NotJson, parse
+
+    try:
+        return parse(line)
+    except NotJson:
+        return None
+
+
+@pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+def test_what_holding_leaves_out_holds(strictness: Strictness) -> None:
+    validator = Validator(strictness)
+    bodies = job_bodies()
+    failed = validator.holding_on(JOB_ROUTE)(bodies)
+    assert failed is not None
+    assert 0 < len(failed) < len(bodies)
+    for index, body in enumerate(bodies):
+        assert (index not in failed) == validator.holds_on(JOB_ROUTE)(body)
+        if index not in failed:
+            assert validator.validate_route(body, JOB_ROUTE) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=8))
+def test_the_timestamp_shortcut_for_many_bodies_never_holds_where_the_rule_finds_something(picks: list[int]) -> None:
+    from contracts.rules import timestamps_all_read_in_order
+
+    rule = next(rule for rule in RULES if rule.id == "timestamps_are_ordered")
+    everything = job_bodies()
+    bodies = [everything[pick % len(everything)] for pick in picks]
+    if timestamps_all_read_in_order(bodies, JOB_ROUTE):
+        assert all(list(rule.check(body, JOB_ROUTE)) == [] for body in bodies)
+
+
+@st.composite
+def job_lines(draw: st.DrawFn) -> bytes:
+    """A Get a Job line with what a capture may hold: a timestamp of any form, a key twice, any spacing."""
+    attributes = {**STARTED["data"]["attributes"]}
+    for name in draw(st.sets(st.sampled_from(["created_at", "started_at", "updated_at"]))):
+        attributes[name] = draw(STAMPS).rstrip("\n")
+    body = {"data": {**STARTED["data"], "attributes": attributes}}
+    line = draw(st.sampled_from([orjson.dumps, lambda b: json.dumps(b).encode()]))(body)
+    if draw(st.booleans()):  # the same key twice, compact or spaced, with the same or another value
+        key = draw(st.sampled_from([b'"status"', b'"type"', b'"created_at"', b'"data"']))
+        second = draw(st.sampled_from([b'"started"', b'"pending"', b"{}", b'"2024-01-05T13:46:42Z"']))
+        line = line.replace(key + b":", key + b":" + second + b"," + key + b":", 1)
+        line = line.replace(key + b": ", key + b": " + second + b", " + key + b": ", 1)
+    return line
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(job_lines(), min_size=1, max_size=12))
+def test_a_line_the_bulk_path_passes_has_no_finding_for_the_reference_validator(lines: list[bytes]) -> None:
+    """Duplicate keys and date-time forms through chunks of four (the bulk path)
+    and line by line: what passes is JSON the careful reader reads, without any
+    finding from jsonschema (Python) or the rules."""
+    from contracts import jsonbody
+
+    reference = reference_validator()
+    chunks = [
+        Lines("g.jsonl", i + 1, [line.strip(b" \t\r\n") for line in lines[i : i + 4]]) for i in range(0, len(lines), 4)
+    ]
+    judged = list(Checker().judge(chunks))
+    for passed in (j for j in judged if isinstance(j, Passed)):
+        for number in passed.numbers:
+            body = jsonbody._careful(lines[number - 1])  # raises NotJson for a duplicate key
+            assert reference.validate_route(body, BARE_JOB_ROUTE) == []
+
+
+@cache
+def reference_validator() -> Validator:
+    return Validator(fast=False, reference=True)
