@@ -196,6 +196,6 @@ def judge_all(
 def shifted(judged: Judged, lines: int) -> Judged:
     """A result of a range's line ``N`` (source ``path:N``) as the file's line ``N + lines``."""
     if isinstance(judged, Passed):
-        return Passed(judged.name, judged.numbers, judged.offset + lines)
+        return replace(judged, offset=judged.offset + lines)
     name, _, number = judged.source.rpartition(":")
     return replace(judged, source=f"{name}:{int(number) + lines}")

@@ -5,7 +5,8 @@ one item; :meth:`Checker.judge` judges a reader's items in bulk, with the same
 verdicts: the common line of JSON Lines, a compact bare body that the fast
 path finds without a finding, joins a :class:`~contracts.captures.results.Passed`
 batch and costs one fast parse and one compiled check; any other item is
-judged one at a time.
+judged one at a time, and a HAR entry found valid without a finding joins a
+batch too (so a HAR's results do not grow with its entries).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from contracts import jsonbody, routing
 from contracts.captures.items import Line, NotJsonBody, Payload, Read, Skipped, Unreadable, is_record
 from contracts.captures.readers import line_item
-from contracts.captures.results import Judged, Passed, Result
+from contracts.captures.results import Judged, Result, passed
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import as_refusal, content_type_findings, not_json
@@ -130,11 +131,12 @@ class Checker:
         """The results of ``items`` as :meth:`check` gives them, in bulk: a
         line the fast path finds without a finding joins a :class:`Passed`
         batch (of lines that follow each other in one source); any other item
-        is checked one at a time."""
+        is checked one at a time, and a HAR entry that is valid without a
+        finding joins a batch of its file's entries."""
         validator, coverage = self.validator, self.coverage
         tests: dict[int, tuple[routing.Route, Callable[[Any], bool]]] = {}  # by id(route); the route kept alive
         quick, missing = jsonbody.quick, jsonbody.MISSING
-        name, numbers = "", list[int]()
+        name, numbers, mark = "", list[int](), ":"
         for item in items:
             if type(item) is Line:
                 value = quick(item.data)  # the reader's fast check: MISSING for anything it must look at closely
@@ -147,17 +149,26 @@ class Checker:
                     if test is None:
                         test = tests[id(route)] = (route, validator.holds_on(route))
                     if test[1](value):
-                        if item.name != name or len(numbers) >= BATCH:
+                        if item.name != name or mark != ":" or len(numbers) >= BATCH:
                             if numbers:
-                                yield Passed(name, numbers)
-                            name, numbers = item.name, []
+                                yield passed(name, numbers, mark)
+                            name, numbers, mark = item.name, [], ":"
                         numbers.append(item.number)
                         if coverage is not None:
                             coverage.observe_route(route, value)
                         continue
+            result = self.check(item)
+            if type(item) is Payload and item.entry is not None and result.verdict == "valid" and not result.violations:
+                file = item.source.rpartition("#")[0]
+                if file != name or mark != "#" or len(numbers) >= BATCH:
+                    if numbers:
+                        yield passed(name, numbers, mark)
+                    name, numbers, mark = file, [], "#"
+                numbers.append(item.entry)
+                continue
             if numbers:
-                yield Passed(name, numbers)
+                yield passed(name, numbers, mark)
                 numbers = []
-            yield self.check(item)
+            yield result
         if numbers:
-            yield Passed(name, numbers)
+            yield passed(name, numbers, mark)

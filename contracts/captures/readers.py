@@ -42,14 +42,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import os
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
 from contracts.captures.items import Item, Line, NotJsonBody, Payload, Read, Unreadable, is_har, is_record
 from contracts.captures.sources import Source
-from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
+from contracts.captures.streamed import Entries
+from contracts.jsonbody import BOM, MISSING, WHITESPACE, NotJson, parse, quick
 from contracts.redaction import remember
 
 SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
@@ -57,6 +59,24 @@ SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "code", "aut
 EMPTY = "empty file"
 CHANGED = "the file changed while it was read ({}): not judged further"
 """Why a split file that shrank after it was cut is not judged on (a file that grew is judged as listed)."""
+WHOLE_BYTES = 8 * 2**20
+"""A ``.json`` or ``.har`` file up to this size is read whole (one orjson parse
+when it is compact JSON); a larger one, and any whose whole reading is not
+that one fast parse, is streamed (:class:`~contracts.captures.streamed.Entries`)."""
+BROKEN_AFTER = "not a HAR file beyond entry #{}: {}"
+"""Why a HAR file whose entries were read up to a point is not read further."""
+_CHECKED: dict[str, tuple[int, int, int, int]] = {}
+"""Large HAR files that :func:`secrets_of` streamed through without a refusal,
+each as it was then (:func:`_identity`): read again unchanged, their entries
+are built by ijson's C builder (:class:`~contracts.captures.streamed.Entries` ``checked``).
+Workers forked after the first pass inherit it; elsewhere it is empty, and
+every HAR is read the careful way."""
+
+
+def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:
+    """A file as it is now: device, inode, size, modification time."""
+    info = os.fstat(handle.fileno())
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def empty(name: str) -> Unreadable:
@@ -78,14 +98,12 @@ class Reading:
         source = self.source
         if source.kind == "stdin":
             return self._stdin(source.data or b"")
+        if source.kind != "jsonl":
+            return _document_file(source.name, har=source.kind == "har")
         data = _contents(source)
         if isinstance(data, Unreadable):
             return iter((data,))
-        if source.kind == "jsonl":
-            return self._lines(data, source.name, whole=not source.is_range)
-        if source.kind == "har":
-            return _har_file(data, source.name)
-        return _document(data, source.name)
+        return self._lines(data, source.name, whole=not source.is_range)
 
     def _lines(self, data: bytes, name: str, *, whole: bool) -> Iterator[Read]:
         lines = data.split(b"\n")
@@ -126,33 +144,119 @@ def _contents(source: Source) -> bytes | Unreadable:
     """The bytes of a file source (of a range: the range), or why not: the
     file is gone, or no longer what was listed."""
     name = source.name
+    handle = _open(name)
+    if isinstance(handle, Unreadable):
+        return handle
     try:
-        with open(name, "rb") as handle:
+        with handle:
             now = os.fstat(handle.fileno())
             if source.is_range and now.st_size < source.size:  # cut short or replaced; a log that grew is fine
                 return Unreadable(name, CHANGED.format(f"{source.size} bytes when listed, {now.st_size} now"))
             handle.seek(source.start)
             data = handle.read(source.end - source.start) if source.end is not None else handle.read()
-    except FileNotFoundError:
-        return Unreadable(name, "no such file (it vanished during the run)")
-    except IsADirectoryError:
-        return Unreadable(name, "a directory where a file was expected")
     except OSError as error:
-        return Unreadable(name, f"cannot read: {error.strerror or error}")
+        return _cannot_read(name, error)
     return data
 
 
-def _document(data: bytes, source: str) -> Iterator[Item]:
-    """The items of a whole ``.json`` file: a HAR's entries, else one record or body."""
-    if not data.strip(WHITESPACE):
-        yield empty(source)
-        return
+def _open(name: str) -> BinaryIO | Unreadable:
+    """A file opened for reading, or why not."""
     try:
-        value = parse(data)
-    except NotJson as error:
-        yield Unreadable(source, error.reason)
+        return open(name, "rb")  # closed by the caller
+    except OSError as error:
+        return _cannot_read(name, error)
+
+
+def _cannot_read(name: str, error: OSError) -> Unreadable:
+    if isinstance(error, FileNotFoundError):
+        return Unreadable(name, "no such file (it vanished during the run)")
+    if isinstance(error, IsADirectoryError):
+        return Unreadable(name, "a directory where a file was expected")
+    return Unreadable(name, f"cannot read: {error.strerror or error}")
+
+
+def _document_file(name: str, *, har: bool) -> Iterator[Item]:
+    """The items of a ``.json`` file (a HAR's entries by content, else one
+    record or body) or of a ``.har`` file: read whole up to :data:`WHOLE_BYTES`,
+    else streamed (:func:`_streamed`)."""
+    handle = _open(name)
+    if isinstance(handle, Unreadable):
+        yield handle
         return
-    yield from document_items(value, source)
+    with handle:
+        try:
+            large = os.fstat(handle.fileno()).st_size > WHOLE_BYTES
+            data = None if large else handle.read()
+        except OSError as error:
+            yield _cannot_read(name, error)
+            return
+        if data is None:
+            yield from _streamed(handle, name, har=har, checked=_CHECKED.get(name) == _identity(handle))
+        else:
+            yield from _document(data, name, har=har)
+
+
+def _document(data: bytes, name: str, *, har: bool = False) -> Iterator[Item]:
+    """The items of a whole document: compact JSON in one fast parse, else streamed from memory."""
+    if not data.strip(WHITESPACE):
+        yield empty(name)
+        return
+    if har:
+        data = data.removeprefix(BOM)  # a tool's BOM on the file; the bodies in it may have none
+    value = quick(data.strip(WHITESPACE))
+    if value is MISSING:
+        yield from _streamed(io.BytesIO(data), name, har=har, data=data)
+    else:
+        yield from _whole(data, name, har=har, value=value)
+
+
+def _whole(data: bytes, name: str, *, har: bool, value: Any = MISSING) -> Iterator[Item]:
+    """The items of a document read whole (``value``, when it is parsed already)."""
+    if value is MISSING:
+        try:
+            value = parse(data)
+        except NotJson as error:
+            yield Unreadable(name, f"not a HAR file: {error.reason}" if har else error.reason)
+            return
+    if har and not is_har(value):
+        yield Unreadable(name, "not a HAR file: no log.entries")
+        return
+    yield from document_items(value, name)
+
+
+def _streamed(
+    handle: BinaryIO, name: str, *, har: bool, data: bytes | None = None, checked: bool = False
+) -> Iterator[Item]:
+    """The entries of a HAR as a stream, each judged as it is read
+    (:class:`~contracts.captures.streamed.Entries`); a HAR that is not JSON
+    from some point on gives the entries before it, then one unreadable item.
+
+    What holds no entry (not a HAR; a HAR broken before its first entry, or
+    without entries) is read as a whole document, as ever (``data``, when
+    it is in memory, else read now: a body must be whole to be judged),
+    except a large ``.har`` file, whose streamed reason stands. ``checked``:
+    the first pass found the file a HAR without a fault (:data:`_CHECKED`)."""
+    entries = Entries(handle, bom=har and data is None, sniff=not har, checked=checked)
+    for index, entry in enumerate(entries):  # their secrets known already: secrets_of streams them as this does
+        yield _har_entry(entry, name, index)
+    if entries.given:
+        if entries.reason is not None:
+            yield Unreadable(name, BROKEN_AFTER.format(entries.given - 1, entries.reason))
+        return
+    if entries.har and entries.reason is None:
+        yield Unreadable(name, "a HAR file without entries")
+        return
+    if data is None and har:
+        yield Unreadable(name, f"not a HAR file: {entries.reason or 'no log.entries'}")
+        return
+    if data is None:
+        try:
+            handle.seek(0)
+            data = handle.read()
+        except OSError as error:
+            yield _cannot_read(name, error)
+            return
+    yield from _whole(data, name, har=har)
 
 
 def document_items(value: Any, source: str) -> Iterator[Item]:
@@ -207,10 +311,15 @@ def path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+_KNOWN: set[str] = set()
+"""Header values and URLs whose secrets are remembered already (a HAR sends the same token in every entry)."""
+
+
 def _remember_header(name: str, value: str) -> None:
     name = name.lower()
-    if name not in SECRET_HEADERS:
+    if name not in SECRET_HEADERS or value in _KNOWN:
         return
+    _KNOWN.add(value)
     if name in ("cookie", "set-cookie"):  # name=value pairs: the values are the secrets
         pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
         remember(*(pair.partition("=")[2].strip() for pair in pairs))
@@ -219,8 +328,9 @@ def _remember_header(name: str, value: str) -> None:
 
 
 def _remember_url(url: Any) -> None:
-    if not isinstance(url, str):
+    if not isinstance(url, str) or url in _KNOWN or "?" not in url:
         return
+    _KNOWN.add(url)
     for name, value in parse_qsl(urlsplit(url).query):
         if any(part in name.lower() for part in SECRET_PARAMS):
             remember(value)
@@ -246,7 +356,9 @@ def remember_record_secrets(record: Mapping[str, Any]) -> None:
                 remember(str(cookie.get("value", "")))
 
 
-def _har_entry(entry: Any, source: str) -> Item:
+def _har_entry(entry: Any, name: str, index: int) -> Item:
+    """HAR entry number ``index`` of ``name`` (``name#index``)."""
+    source = f"{name}#{index}"
     if not isinstance(entry, dict):
         return Unreadable(source, "a HAR entry that is not an object")
     request, response = entry.get("request"), entry.get("response")
@@ -279,22 +391,7 @@ def _har_entry(entry: Any, source: str) -> Item:
         body = parse(data)
     except NotJson as error:
         body = NotJsonBody(error.reason)
-    return Payload(source, body, method.upper(), path_of(url), status, headers)
-
-
-def _har_file(data: bytes, name: str) -> Iterator[Item]:
-    if not data.strip(WHITESPACE):
-        yield empty(name)
-        return
-    try:
-        har = parse(data.removeprefix(BOM))  # a tool's BOM on the file; the bodies in it may have none
-    except NotJson as error:
-        yield Unreadable(name, f"not a HAR file: {error.reason}")
-        return
-    if not is_har(har):
-        yield Unreadable(name, "not a HAR file: no log.entries")
-        return
-    yield from har_items(har, name)
+    return Payload(source, body, method.upper(), path_of(url), status, headers, entry=index)
 
 
 def har_items(har: Any, name: str) -> Iterator[Item]:
@@ -307,7 +404,7 @@ def har_items(har: Any, name: str) -> Iterator[Item]:
         if isinstance(entry, dict):
             remember_record_secrets(entry)
     for index, entry in enumerate(entries):
-        yield _har_entry(entry, f"{name}#{index}")
+        yield _har_entry(entry, name, index)
 
 
 RECORD_MARK = b'"request"'
@@ -317,30 +414,78 @@ RECORD_MARK = b'"request"'
 def secrets_of(source: Source) -> None:
     """Remember the secrets of every capture record and HAR entry of
     ``source``, without judging anything: the driver's first pass, so that
-    every secret is known before the first result is reported. Only what
-    holds :data:`RECORD_MARK` is parsed (a log of bare bodies costs a byte
-    search); a member name written with escapes is still found by the reader,
-    whose secrets the driver remembers as it goes."""
-    if source.kind == "stdin":
-        data: bytes | Unreadable = source.data or b""
-    else:
+    every secret is known before the first result is reported. A HAR is
+    streamed as its reader streams it (:func:`_streamed`), so the entries
+    remembered are those the reader gives. Only what holds
+    :data:`RECORD_MARK` is parsed (a log of bare bodies costs a byte search);
+    a member name written with escapes is still found by the reader, whose
+    secrets the driver remembers as it goes."""
+    if source.kind == "jsonl":
         data = _contents(source)
-    if isinstance(data, Unreadable) or RECORD_MARK not in data:
+        if not isinstance(data, Unreadable):
+            _line_secrets(data)
         return
-    if source.kind in ("json", "har", "stdin"):
+    if source.kind == "stdin":
+        data = source.data or b""
+        if RECORD_MARK in data and not _document_secrets(io.BytesIO(data), data, har=False):
+            _line_secrets(data)
+        return
+    handle = _open(source.name)
+    if isinstance(handle, Unreadable):
+        return
+    with handle:
         try:
-            value = parse(data.removeprefix(BOM) if source.kind == "har" else data)
-        except NotJson:
-            if source.kind != "stdin":
-                return
-        else:
-            if is_har(value):
-                for entry in value["log"]["entries"]:
-                    if isinstance(entry, dict):
-                        remember_record_secrets(entry)
-            elif is_record(value):
-                remember_record_secrets(value)
+            large = os.fstat(handle.fileno()).st_size > WHOLE_BYTES
+            whole = None if large else handle.read()
+            if whole is None or RECORD_MARK in whole:
+                _document_secrets(handle, whole, har=source.kind == "har", name=source.name)
+        except OSError:
             return
+
+
+def _document_secrets(handle: BinaryIO, data: bytes | None, *, har: bool, name: str | None = None) -> bool:
+    """The secrets of one document (``data`` when in memory, else streamed
+    from ``handle``); whether it was JSON, as far as it was read."""
+    if data is not None:
+        data = data.removeprefix(BOM) if har else data
+        value = quick(data.strip(WHITESPACE))
+        if value is not MISSING:
+            _value_secrets(value)
+            return True
+        handle = io.BytesIO(data)
+    entries = Entries(handle, bom=har and data is None, sniff=not har)
+    for entry in entries:
+        if isinstance(entry, dict):
+            remember_record_secrets(entry)
+    if name is not None and data is None and entries.har and entries.reason is None:
+        _CHECKED[name] = _identity(handle)
+    if entries.given or har:
+        return entries.reason is None
+    if data is None:  # a large .json that is no HAR: read whole, as its reader reads it
+        handle.seek(0)
+        data = handle.read()
+        if RECORD_MARK not in data:
+            return True
+    try:
+        value = parse(data)
+    except NotJson:
+        return False
+    _value_secrets(value)
+    return True
+
+
+def _value_secrets(value: Any) -> None:
+    if is_har(value):
+        for entry in value["log"]["entries"]:
+            if isinstance(entry, dict):
+                remember_record_secrets(entry)
+    elif is_record(value):
+        remember_record_secrets(value)
+
+
+def _line_secrets(data: bytes) -> None:
+    if RECORD_MARK not in data:
+        return
     for line in data.split(b"\n"):
         if RECORD_MARK in line:
             try:
