@@ -11,7 +11,9 @@ them drifted), then measures in one run:
 * ``pcm-contracts validate FILE --format text --output /dev/null`` with
   ``--jobs 1`` and ``--jobs 2``, each in a subprocess, whose peak RSS is read
   from its resource usage (``os.wait4``: the largest resident set of the
-  process or of any worker it waited for).
+  process or of any worker it waited for), started from a small process of
+  its own (:data:`PEAK_OF_A_CHILD`): a child's peak counts the pages it
+  shared with its parent when forked, and this one held the bodies.
 
 Rates are given as ratios to the baseline measured in the same run, since the
 machine may be noisy. Not a timed test::
@@ -117,20 +119,27 @@ def bodies(path: Path) -> list[bytes]:
     return found
 
 
+PEAK_OF_A_CHILD = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+"""Runs a command; prints its seconds, peak RSS (kilobytes on Linux) and exit code."""
+
+
 def validate(path: Path, jobs: int) -> tuple[float, float, int]:
     """One ``pcm-contracts validate`` run in a subprocess: seconds, peak RSS (MiB), exit code."""
     command = [sys.executable, "-m", "contracts", "validate", str(path), "--format", "text"]
     command += ["--output", os.devnull, "--jobs", str(jobs), "--no-progress"]
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        if code not in (0, 1):
-            raise SystemExit(f"validate failed ({code}): {errors.read().decode().strip()}")
-    return seconds, usage.ru_maxrss / 1024, code  # kilobytes on Linux
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_A_CHILD, *command], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    seconds, peak, code = run.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"validate failed ({code}): {run.stderr.strip()}")
+    return float(seconds), int(peak) / 1024, int(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,16 +147,19 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--mb", type=float, default=200, help="size of the HAR to generate, in MiB (200)")
     options.add_argument("--invalid-ratio", type=float, default=0.02, help="share of drifted bodies (0.02)")
     options.add_argument("--keep", action="store_true", help="keep the generated file and print its path")
+    options.add_argument("--file", type=Path, help="measure this HAR (one this script wrote) instead of a new one")
     args = options.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="pcm-bench-har-"))
-    path = workdir / "capture.har"
-    entries = generate(path, args.mb, args.invalid_ratio)
+    path = args.file or workdir / "capture.har"
+    if args.file is None:
+        generate(path, args.mb, args.invalid_ratio)
+    texts = bodies(path)
+    entries = len(texts)
     size = path.stat().st_size
-    print(f"{entries} entries, {size / 2**20:.1f} MiB in {path if args.keep else 'a temporary file'}")
+    print(f"{entries} entries, {size / 2**20:.1f} MiB in {path if args.keep or args.file else 'a temporary file'}")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
 
-    texts = bodies(path)
     started = time.perf_counter()
     for text in texts:
         json.loads(text)
@@ -161,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  {baseline / seconds:6.3f}x the rate of json.loads   peak RSS {peak:6.1f} MiB"
         )
     print("(peak RSS: the largest single process of the run, the parent or one worker)")
-    if not args.keep:
+    if not args.keep and args.file is None:
         path.unlink()
+    if not any(workdir.iterdir()):
         workdir.rmdir()
     return 0
 

@@ -19,7 +19,14 @@ the source once, here:
 ``har``
     HAR 1.2: every entry, its request method, URL path and response status;
     the body from ``response.content.text`` (base64 decoded when
-    ``encoding`` says so), ``name#N``;
+    ``encoding`` says so), ``name#N``. Read as a stream, one entry at a time
+    (:class:`~contracts.captures.streamed.Entries`), unless the file is at
+    most :data:`WHOLE_BYTES` and compact JSON (one orjson parse). A HAR that
+    is not JSON from some point on gives the entries before the damage,
+    then one unreadable item (:data:`BROKEN_AFTER`); one broken before its
+    first entry is one unreadable item, as a whole reading says it. A large
+    ``.json`` file is streamed while it starts as a HAR (``{"log": {``), else
+    read whole: a body is judged whole;
 ``stdin``
     one JSON document as a ``json`` file has it, else JSON Lines (``stdin:N``).
 

@@ -50,8 +50,9 @@ _NOT_WHITESPACE = re.compile(rb"[\x0b\x0c]")
 _CARRY = 12
 """The bytes of a surrogate pair escape (``\\ud83d\\ude00``): what a block's end may cut."""
 _JSON_ERRORS = (ijson.JSONError, UnicodeDecodeError, ValueError, SystemError)
-"""What ijson raises for bytes yajl refuses (a SystemError wraps a ValueError:
-an integer beyond the interpreter's digit limit)."""
+"""What ijson raises for bytes yajl refuses: its own errors; a string whose
+bytes are not UTF-8 (an encoded surrogate); and, should a value fail to
+convert in its C code, that error (a SystemError when the C code went on)."""
 
 
 class Broken(ValueError):
@@ -171,8 +172,8 @@ class Entries:
         where = f"(in the first {self._bytes.given} bytes)"
         if isinstance(error, UnicodeDecodeError):
             return f"invalid UTF-8 in a string {where}"
-        if not isinstance(error, ijson.JSONError):  # the interpreter's limit on an integer's digits
-            return f"a number of too many digits is out of range {where}"
+        if not isinstance(error, ijson.JSONError):
+            return f"invalid JSON: a value that cannot be read ({type(error).__name__}) {where}"
         message = re.split(r"\n|\\n", str(error).removeprefix("b'"), maxsplit=1)[0]
         if "premature EOF" in message:
             return "invalid JSON (truncated?): the document ends early"
