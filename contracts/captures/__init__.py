@@ -6,6 +6,7 @@ One pipeline, one module a stage, in the order the data flows:
    large JSON Lines files, standard input): the only traversal of the inputs;
 2. :mod:`~contracts.captures.readers`: a source -> items (JSON, JSON Lines,
    HAR; numbering and "empty" decided there), and the secrets a capture carries;
+   a HAR and a large document are read as a stream (:mod:`~contracts.captures.streamed`);
 3. :mod:`~contracts.captures.judge`: an item -> a result (one at a time, or in bulk);
 4. :mod:`~contracts.captures.driver`: every source through reader and judge,
    in this process or in a pool, the results in input order;
