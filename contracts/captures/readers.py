@@ -250,6 +250,9 @@ def _streamed(
         if entries.reason is not None:
             yield Unreadable(name, BROKEN_AFTER.format(entries.given - 1, entries.reason))
         return
+    if entries.blank and data is None:  # in memory, the whole reading below says it as ever
+        yield empty(name)
+        return
     if entries.har and entries.reason is None:
         yield Unreadable(name, "a HAR file without entries")
         return

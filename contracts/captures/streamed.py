@@ -37,7 +37,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from contracts.jsonbody import BOM, MAX_DEPTH
+from contracts.jsonbody import BOM, MAX_DEPTH, WHITESPACE
 from contracts.violations import pointer
 
 _YAJL = ijson.get_backend("yajl2_c")
@@ -77,6 +77,8 @@ class _Bytes:
         self._carry = b""
         self._first = bom
         self._broken: str | None = None
+        self.blank = True
+        """Whether every byte given so far is JSON whitespace."""
 
     def read(self, size: int = BLOCK) -> bytes:
         if size == 0:  # the parser asking what kind of file this is
@@ -92,6 +94,8 @@ class _Bytes:
             cut = self._checked(text, final=not block)
             self._carry = text[cut:]
             self.given += cut
+            if self.blank and text[:cut].strip(WHITESPACE):
+                self.blank = False
             if cut or not block:
                 return text[:cut]
 
@@ -156,6 +160,11 @@ class Entries:
         self.reason: str | None = None
         self.given = 0
         self.stopped = False
+
+    @property
+    def blank(self) -> bool:
+        """Whether the document read was JSON whitespace only (an empty file)."""
+        return self._bytes.blank
 
     def __iter__(self) -> Iterator[Any]:
         try:

@@ -191,6 +191,20 @@ def test_a_small_har_broken_before_its_first_entry_has_the_reason_of_a_whole_rea
     assert results(body) == [("body.json", "unreadable", NOT_JSON["duplicate-nested"][1])]
 
 
+def test_a_large_json_file_that_is_no_har_is_read_whole_with_the_reasons_of_a_whole_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, (body, _) in NOT_JSON.items():
+        (tmp_path / f"{name}.json").write_bytes(body)
+    (tmp_path / "job.json").write_text(json.dumps(JOB, indent=2))
+    (tmp_path / "record.json").write_text(json.dumps({"request": {"path": "/pcm/jobs/x"}, "response": {"status": 404}}))
+    (tmp_path / "log-first.json").write_text(json.dumps({"log": ["a message"], "data": JOB["data"]}))
+    whole = results(tmp_path)
+    assert [verdict for _, verdict, _ in whole].count("unreadable") == len(NOT_JSON) + 1
+    monkeypatch.setattr(readers, "WHOLE_BYTES", 0)
+    assert results(tmp_path) == whole
+
+
 def test_a_har_file_may_start_with_a_bom_a_json_file_may_not(tmp_path: Path, streaming: None) -> None:
     document = b"\xef\xbb\xbf" + har(entry())
     (tmp_path / "a.har").write_bytes(document)
@@ -253,13 +267,14 @@ def test_escapes_cut_between_blocks_are_read_whole(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_first_pass_remembers_every_secret_of_a_streamed_har(tmp_path: Path, streaming: None) -> None:
-    tokens = [f"stream-canary-{n:04d}-4f1c" for n in range(4)]
+    tokens = [f"stream-canary-{n:04d}-4f1c" for n in range(5)]
     echo = json.loads(json.dumps(JOB))
     echo["data"]["attributes"]["status"] = tokens[3]  # echoed before the entry that sends it
     (tmp_path / "a.json").write_text(json.dumps(echo))
     late = entry(token=tokens[2])
     late["response"]["headers"].append({"name": "Set-Cookie", "value": f"sid={tokens[1]}; Path=/"})
     late["request"]["url"] += f"?access_token={tokens[0]}"
+    late["request"]["cookies"] = [{"name": "session", "value": tokens[4]}]
     (tmp_path / "b.har").write_bytes(har(entry(token="x" * 12), entry(response=False, token=tokens[3]), late))
     for token in tokens:
         redaction.SECRETS.discard(token)
