@@ -55,6 +55,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
+from contracts import redaction
 from contracts.captures.items import Item, Line, NotJsonBody, Payload, Read, Unreadable, is_har, is_record
 from contracts.captures.sources import Source
 from contracts.captures.streamed import Entries
@@ -321,15 +322,10 @@ def path_of(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-_KNOWN: set[str] = set()
-"""Header values and URLs whose secrets are remembered already (a HAR sends the same token in every entry)."""
-
-
 def _remember_header(name: str, value: str) -> None:
     name = name.lower()
-    if name not in SECRET_HEADERS or value in _KNOWN:
+    if name not in SECRET_HEADERS or value in redaction.SECRETS:  # a HAR sends the same token in every entry
         return
-    _KNOWN.add(value)
     if name in ("cookie", "set-cookie"):  # name=value pairs: the values are the secrets
         pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
         remember(*(pair.partition("=")[2].strip() for pair in pairs))
@@ -338,9 +334,8 @@ def _remember_header(name: str, value: str) -> None:
 
 
 def _remember_url(url: Any) -> None:
-    if not isinstance(url, str) or url in _KNOWN or "?" not in url:
+    if not isinstance(url, str) or "?" not in url:
         return
-    _KNOWN.add(url)
     for name, value in parse_qsl(urlsplit(url).query):
         if any(part in name.lower() for part in SECRET_PARAMS):
             remember(value)
