@@ -9,6 +9,7 @@ One pipeline, one module a stage, in the order the data flows:
    HAR; numbering and "empty" decided there), and the secrets a capture carries;
    every source opened by :mod:`~contracts.captures.opening` (local, remote or
    standard input, decompressed when its first bytes say so, as a stream);
+   a HAR and a large document are read as a stream (:mod:`~contracts.captures.streamed`);
 3. :mod:`~contracts.captures.judge`: an item -> a result (one at a time, or in bulk);
 4. :mod:`~contracts.captures.driver`: every source through reader and judge,
    in this process or in a pool (or on a Dask cluster:

@@ -11,9 +11,12 @@ one whose results are next; with ``--engine dask``, on a Dask cluster (a
 ``Run``'s ``pool``: :mod:`contracts.captures.engines`). All go through
 :func:`work` and :meth:`Run._answer`, so the results are the same, in the same order.
 
-A worker answers with its results (valid lines of JSON Lines in
-:class:`~contracts.captures.results.Passed` batches, which keep the traffic
-small), the secrets it remembered while reading, what it observed for the
+A worker answers with its results (valid lines of JSON Lines and valid HAR
+entries in :class:`~contracts.captures.results.Passed` batches, which keep
+the traffic small; beyond :data:`KEPT` results, the rest in a temporary file
+read back as they are reported, :class:`Results`, so a task's memory does not
+grow with its items: a HAR of a million failing entries), the secrets it
+remembered while reading, what it observed for the
 coverage report, and, for a range of a split file, its line ends and whether
 it held a line: the driver numbers a range's lines after the lines of the
 ranges before it, says ``empty file`` after the last range when none held a
@@ -24,6 +27,9 @@ nothing more of the file.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -39,7 +45,57 @@ from contracts.captures.results import Judged, Passed, Result
 from contracts.captures.sources import SPLIT_BYTES, Source, sources
 from contracts.coverage import Coverage
 
-Answer = tuple[list[Judged], list[redaction.Secret | str], int, bool, Coverage | None]
+KEPT = 4096
+"""Results a task holds in memory at most (twice: the first ones and the last
+ones); those in between wait in a temporary file."""
+
+
+@dataclass
+class Results:
+    """A task's results in order: ``first``, then the batches pickled into
+    the file ``spilled`` (if any), then ``last``. Iterated once: the file is
+    removed as it is read."""
+
+    first: list[Judged] = field(default_factory=list)
+    last: list[Judged] = field(default_factory=list)
+    spilled: str | None = None
+
+    def add(self, judged: Judged) -> None:
+        if len(self.first) < KEPT:
+            self.first.append(judged)
+            return
+        self.last.append(judged)
+        if len(self.last) >= KEPT:
+            if self.spilled is None:
+                handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-")
+                os.close(handle)
+            with open(self.spilled, "ab") as out:
+                pickle.dump(self.last, out, protocol=pickle.HIGHEST_PROTOCOL)
+            self.last = []
+
+    def whole(self) -> Results:
+        """The same results, all in memory: for a task whose answer leaves the
+        machine (a Dask worker elsewhere), whose temporary file the driver cannot read."""
+        return self if self.spilled is None else Results(list(self))
+
+    def __iter__(self) -> Iterator[Judged]:
+        yield from self.first
+        if self.spilled is not None:
+            try:
+                with open(self.spilled, "rb") as spilled:
+                    while True:
+                        try:
+                            batch: list[Judged] = pickle.load(spilled)
+                        except EOFError:
+                            break
+                        yield from batch
+            finally:
+                os.unlink(self.spilled)
+                self.spilled = None
+        yield from self.last
+
+
+Answer = tuple[Results, list[redaction.Secret | str], int, bool, Coverage | None]
 """A source's results, the secrets remembered while reading it, its line ends
 (a range), whether it held a non-blank line, and what the worker observed for
 the coverage report."""
@@ -59,7 +115,9 @@ def work(checker: Checker, source: Source) -> Answer:
     if checker.coverage is not None:  # each task observes for itself; the driver merges
         checker = replace(checker, coverage=Coverage())
     reading = Reading(source)
-    results = list(checker.judge(reading))
+    results = Results()
+    for judged in checker.judge(reading):
+        results.add(judged)
     return results, redaction.remembered_since(before), reading.lines, reading.nonblank, checker.coverage
 
 
@@ -119,12 +177,12 @@ class Workers:
         except BrokenProcessPool:
             pass
         except Exception as error:  # not expected (readers make bad input items): still one item
-            return [_lost(source, error)], [], 0, True, None
+            return Results([_lost(source, error)]), [], 0, True, None
         with self._pool(1) as alone:
             try:
                 return alone.submit(work, self.checker, source).result()
             except Exception as error:
-                return [_lost(source, error)], [], 0, True, None
+                return Results([_lost(source, error)]), [], 0, True, None
 
     def shutdown(self) -> None:
         if self.own:  # a pool given (--engine dask) is closed by whoever made it
@@ -210,10 +268,15 @@ class Run:
         if source.last:
             del splits[source.name]
         if split.broken:  # the file changed or vanished: said once, by the range that found it
+            for _ in results:  # let go of them (and of any temporary file)
+                pass
             return
-        if any(isinstance(one, Result) and one.source == source.name for one in results):
+        broken = [one for one in results.first if isinstance(one, Result) and one.source == source.name]
+        if broken:
             split.broken = True  # a range's only result with the file's own name: it could not be read
-            yield from (one for one in results if isinstance(one, Result) and one.source == source.name)
+            for _ in results:
+                pass
+            yield from broken
             return
         yield from (shifted(one, split.lines) for one in results) if split.lines else results
         split.lines += lines
@@ -244,6 +307,6 @@ def judge_all(
 def shifted(judged: Judged, lines: int) -> Judged:
     """A result of a range's line ``N`` (source ``path:N``) as the file's line ``N + lines``."""
     if isinstance(judged, Passed):
-        return Passed(judged.name, judged.numbers, judged.offset + lines)
+        return replace(judged, offset=judged.offset + lines)
     name, _, number = judged.source.rpartition(":")
     return replace(judged, source=f"{name}:{int(number) + lines}")

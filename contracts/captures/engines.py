@@ -80,12 +80,20 @@ class DaskPool(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         # pure=False: the same source named twice is two tasks, as it is in a local pool
-        return _Remote(self.client.submit(fn, *args, pure=False, **kwargs))
+        return _Remote(self.client.submit(_shipped, fn, *args, pure=False, **kwargs))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _shipped(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A driver task's answer with its results all in memory: a worker's
+    temporary file (:class:`~contracts.captures.driver.Results`) may be on
+    another machine than the driver."""
+    results, *rest = fn(*args, **kwargs)
+    return (results.whole(), *rest)
 
 
 class _Remote(Future[Any]):

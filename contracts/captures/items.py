@@ -35,6 +35,8 @@ class Payload:
     status: int | None = None
     headers: Mapping[str, str] | None = None
     record: Mapping[str, Any] | None = None
+    entry: int | None = None
+    """The number of a HAR entry in its file, whose ``source`` is then ``file#entry``."""
 
 
 @dataclass(frozen=True, slots=True)

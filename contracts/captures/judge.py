@@ -5,7 +5,8 @@ one item; :meth:`Checker.judge` judges a reader's items in bulk, with the same
 verdicts: the common line of JSON Lines, a compact bare body that the fast
 path finds without a finding, joins a :class:`~contracts.captures.results.Passed`
 batch and costs one fast parse and one compiled check; any other item is
-judged one at a time.
+judged one at a time, and a HAR entry found valid without a finding joins a
+batch too (so a HAR's results do not grow with its entries).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from contracts import jsonbody, routing
 from contracts.captures.items import Line, Lines, NotJsonBody, One, Payload, Read, Skipped, Unreadable, is_record
 from contracts.captures.readers import line_item
-from contracts.captures.results import Judged, Passed, Result
+from contracts.captures.results import Judged, Passed, Result, passed
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import as_refusal, content_type_findings, not_json
@@ -149,7 +150,8 @@ class Checker:
         <contracts.validation.Validator.holding_on>`), and only the lines those
         leave open go the line-by-line way. After a chunk the bulk path does not
         take, it is not tried for the next 2, 4, ... 64 chunks (a log of other
-        bodies soon stops trying).
+        bodies soon stops trying). A HAR entry valid without a finding joins
+        a batch of its file's entries.
         """
         validator, coverage = self.validator, self.coverage
         # The route of a bare body depends on the body only through guess(body), and not at all
@@ -159,19 +161,26 @@ class Checker:
         quick, missing = jsonbody.quick, jsonbody.MISSING
         job = self._test_for({"data": {}}, validator)  # the route of every body all_jobs takes
         holding = validator.holding_on(job[0]) if job is not None else None
-        name, numbers = "", list[int]()
+        name, numbers, mark = "", list[int](), ":"
         misses = wait = 0
         for found in items:
             if not isinstance(found, Lines):
-                if numbers:
-                    yield from batches(name, numbers)
-                    numbers = []
-                yield self.check(found)
+                result = self.check(found)
+                entry = found.entry if isinstance(found, Payload) else None
+                if entry is not None and result.verdict == "valid" and not result.violations:
+                    file = found.source.rpartition("#")[0]  # a valid HAR entry: a batch of its file's entries
+                    if file != name or mark != "#" or len(numbers) >= BATCH:
+                        yield from batches(name, numbers, mark)
+                        name, numbers, mark = file, [], "#"
+                    numbers.append(entry)
+                    continue
+                yield from batches(name, numbers, mark)
+                numbers = []
+                yield result
                 continue
-            if found.name != name:
-                if numbers:
-                    yield from batches(name, numbers)
-                name, numbers = found.name, []
+            if found.name != name or mark != ":":
+                yield from batches(name, numbers, mark)
+                name, numbers, mark = found.name, [], ":"
             datas, base = found.lines, found.first
             read = failed = None
             if holding is not None and not wait:
@@ -195,9 +204,8 @@ class Checker:
                             coverage.observe_route(job[0], value)
                 done, number, data = index + 1, base + index, datas[index]
                 if index in known:  # what line_item would read, and the line-by-line path would not take
-                    if numbers:
-                        yield from batches(name, numbers)
-                        numbers = []
+                    yield from batches(name, numbers, mark)
+                    numbers = []
                     yield self.check(Payload(f"{name}:{number}", values[index]))
                     continue
                 if not data:
@@ -215,9 +223,8 @@ class Checker:
                     if coverage is not None:
                         coverage.observe_route(test[0], value)
                     continue
-                if numbers:
-                    yield from batches(name, numbers)
-                    numbers = []
+                yield from batches(name, numbers, mark)
+                numbers = []
                 yield self.check(Line(name, number, data))
             if values and done < len(datas):
                 numbers.extend(range(base + done, base + len(datas)))
@@ -225,16 +232,15 @@ class Checker:
                     for value in values[done:]:
                         coverage.observe_route(job[0], value)
             if len(numbers) >= BATCH:
-                yield from batches(name, numbers)
+                yield from batches(name, numbers, mark)
                 numbers = []
-        if numbers:
-            yield from batches(name, numbers)
+        yield from batches(name, numbers, mark)
 
 
-def batches(name: str, numbers: list[int]) -> Iterator[Passed]:
-    """``numbers`` as :class:`Passed` batches of at most :data:`BATCH` lines."""
+def batches(name: str, numbers: list[int], mark: str = ":") -> Iterator[Passed]:
+    """``numbers`` as :class:`Passed` batches of at most :data:`BATCH` items (none for none)."""
     for start in range(0, len(numbers), BATCH):
-        yield Passed(name, numbers[start : start + BATCH])
+        yield passed(name, numbers[start : start + BATCH], mark)
 
 
 def all_jobs(values: list[Any]) -> bool:

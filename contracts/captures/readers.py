@@ -20,7 +20,14 @@ the source once, here:
 ``har``
     HAR 1.2: every entry, its request method, URL path and response status;
     the body from ``response.content.text`` (base64 decoded when
-    ``encoding`` says so), ``name#N``;
+    ``encoding`` says so), ``name#N``. Read as a stream, one entry at a time
+    (:class:`~contracts.captures.streamed.Entries`), unless the file is at
+    most :data:`WHOLE_BYTES` and compact JSON (one orjson parse). A HAR that
+    is not JSON from some point on gives the entries before the damage,
+    then one unreadable item (:data:`BROKEN_AFTER`); one broken before its
+    first entry is one unreadable item, as a whole reading says it. A large
+    ``.json`` file is streamed while it starts as a HAR (``{"log": {``), else
+    read whole: a body is judged whole;
 ``stdin``
     one JSON document as a ``json`` file has it, else JSON Lines (``stdin:N``).
 
@@ -43,13 +50,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import chain
 from operator import methodcaller
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
+from contracts import redaction
 from contracts.captures import opening
 from contracts.captures.items import (
     Item,
@@ -64,7 +74,8 @@ from contracts.captures.items import (
     one_by_one,
 )
 from contracts.captures.sources import Source
-from contracts.jsonbody import BOM, WHITESPACE, NotJson, parse
+from contracts.captures.streamed import Entries
+from contracts.jsonbody import BOM, MISSING, WHITESPACE, NotJson, parse, quick
 from contracts.redaction import remember
 
 SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
@@ -74,6 +85,24 @@ CHUNK = 256
 """Lines of JSON Lines in one :class:`~contracts.captures.items.Lines`."""
 CHANGED = "the file changed while it was read ({}): not judged further"
 """Why a split file that shrank after it was cut is not judged on (a file that grew is judged as listed)."""
+WHOLE_BYTES = 8 * 2**20
+"""A ``.json`` or ``.har`` file up to this size is read whole (one orjson parse
+when it is compact JSON); a larger one, and any whose whole reading is not
+that one fast parse, is streamed (:class:`~contracts.captures.streamed.Entries`)."""
+BROKEN_AFTER = "not a HAR file beyond entry #{}: {}"
+"""Why a HAR file whose entries were read up to a point is not read further."""
+_CHECKED: dict[str, tuple[int, int, int, int]] = {}
+"""Large HAR files that :func:`secrets_of` streamed through without a refusal,
+each as it was then (:func:`_identity`): read again unchanged, their entries
+are built by ijson's C builder (:class:`~contracts.captures.streamed.Entries` ``checked``).
+Workers forked after the first pass inherit it; elsewhere it is empty, and
+every HAR is read the careful way."""
+
+
+def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:
+    """A file as it is now: device, inode, size, modification time."""
+    info = os.fstat(handle.fileno())
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def empty(name: str) -> Unreadable:
@@ -97,12 +126,12 @@ class Reading:
             return self._stdin(source.data or b"")
         if source.kind == "jsonl":
             return self._jsonl(source)
-        data = _contents(source)
+        if _plain_local(source.name):  # streamed from the file itself when large
+            return _document_file(source.name, har=source.kind == "har")
+        data = _contents(source)  # remote or compressed: held whole, decompressed (up to the document limit)
         if isinstance(data, Unreadable):
             return iter((data,))
-        if source.kind == "har":
-            return _har_file(data, source.name)
-        return _document(data, source.name)
+        return _document(data, source.name, har=source.kind == "har")
 
     def _jsonl(self, source: Source) -> Iterator[Read]:
         """A JSON Lines file (or a range of one), local or remote, compressed or
@@ -282,17 +311,119 @@ def _contents(source: Source) -> bytes | Unreadable:
         return _unopened(source.name, error)
 
 
-def _document(data: bytes, source: str) -> Iterator[Item]:
-    """The items of a whole ``.json`` file: a HAR's entries, else one record or body."""
-    if not data.strip(WHITESPACE):
-        yield empty(source)
-        return
+def _plain_local(name: str) -> bool:
+    """Whether ``name`` is a local file that is not compressed (its first bytes
+    say), which :func:`_document_file` streams from the file itself."""
+    if opening.is_remote(name):
+        return False
     try:
-        value = parse(data)
-    except NotJson as error:
-        yield Unreadable(source, error.reason)
+        with open(name, "rb") as handle:
+            return opening.compression_of(handle.read(opening.HEAD)) is None
+    except OSError:
+        return True  # _document_file says why
+
+
+def _open(name: str) -> BinaryIO | Unreadable:
+    """A file opened for reading, or why not."""
+    try:
+        return open(name, "rb")  # closed by the caller
+    except OSError as error:
+        return _cannot_read(name, error)
+
+
+def _cannot_read(name: str, error: OSError) -> Unreadable:
+    if isinstance(error, FileNotFoundError):
+        return Unreadable(name, "no such file (it vanished during the run)")
+    if isinstance(error, IsADirectoryError):
+        return Unreadable(name, "a directory where a file was expected")
+    return Unreadable(name, f"cannot read: {error.strerror or error}")
+
+
+def _document_file(name: str, *, har: bool) -> Iterator[Item]:
+    """The items of a ``.json`` file (a HAR's entries by content, else one
+    record or body) or of a ``.har`` file: read whole up to :data:`WHOLE_BYTES`,
+    else streamed (:func:`_streamed`)."""
+    handle = _open(name)
+    if isinstance(handle, Unreadable):
+        yield handle
         return
-    yield from document_items(value, source)
+    with handle:
+        try:
+            large = os.fstat(handle.fileno()).st_size > WHOLE_BYTES
+            data = None if large else handle.read()
+        except OSError as error:
+            yield _cannot_read(name, error)
+            return
+        if data is None:
+            yield from _streamed(handle, name, har=har, checked=_CHECKED.get(name) == _identity(handle))
+        else:
+            yield from _document(data, name, har=har)
+
+
+def _document(data: bytes, name: str, *, har: bool = False) -> Iterator[Item]:
+    """The items of a whole document: compact JSON in one fast parse, else streamed from memory."""
+    if not data.strip(WHITESPACE):
+        yield empty(name)
+        return
+    if har:
+        data = data.removeprefix(BOM)  # a tool's BOM on the file; the bodies in it may have none
+    value = quick(data.strip(WHITESPACE))
+    if value is MISSING:
+        yield from _streamed(io.BytesIO(data), name, har=har, data=data)
+    else:
+        yield from _whole(data, name, har=har, value=value)
+
+
+def _whole(data: bytes, name: str, *, har: bool, value: Any = MISSING) -> Iterator[Item]:
+    """The items of a document read whole (``value``, when it is parsed already)."""
+    if value is MISSING:
+        try:
+            value = parse(data)
+        except NotJson as error:
+            yield Unreadable(name, f"not a HAR file: {error.reason}" if har else error.reason)
+            return
+    if har and not is_har(value):
+        yield Unreadable(name, "not a HAR file: no log.entries")
+        return
+    yield from document_items(value, name)
+
+
+def _streamed(
+    handle: BinaryIO, name: str, *, har: bool, data: bytes | None = None, checked: bool = False
+) -> Iterator[Item]:
+    """The entries of a HAR as a stream, each judged as it is read
+    (:class:`~contracts.captures.streamed.Entries`); a HAR that is not JSON
+    from some point on gives the entries before it, then one unreadable item.
+
+    What holds no entry (not a HAR; a HAR broken before its first entry, or
+    without entries) is read as a whole document, as ever (``data``, when
+    it is in memory, else read now: a body must be whole to be judged),
+    except a large ``.har`` file, whose streamed reason stands. ``checked``:
+    the first pass found the file a HAR without a fault (:data:`_CHECKED`)."""
+    entries = Entries(handle, bom=har and data is None, sniff=not har, checked=checked)
+    for index, entry in enumerate(entries):  # their secrets known already: secrets_of streams them as this does
+        yield _har_entry(entry, name, index)
+    if entries.given:
+        if entries.reason is not None:
+            yield Unreadable(name, BROKEN_AFTER.format(entries.given - 1, entries.reason))
+        return
+    if entries.blank and data is None:  # in memory, the whole reading below says it as ever
+        yield empty(name)
+        return
+    if entries.har and entries.reason is None:
+        yield Unreadable(name, "a HAR file without entries")
+        return
+    if data is None and har:
+        yield Unreadable(name, f"not a HAR file: {entries.reason or 'no log.entries'}")
+        return
+    if data is None:
+        try:
+            handle.seek(0)
+            data = handle.read()
+        except OSError as error:
+            yield _cannot_read(name, error)
+            return
+    yield from _whole(data, name, har=har)
 
 
 def document_items(value: Any, source: str) -> Iterator[Item]:
@@ -349,7 +480,7 @@ def path_of(url: str) -> str:
 
 def _remember_header(name: str, value: str) -> None:
     name = name.lower()
-    if name not in SECRET_HEADERS:
+    if name not in SECRET_HEADERS or value in redaction.SECRETS:  # a HAR sends the same token in every entry
         return
     if name in ("cookie", "set-cookie"):  # name=value pairs: the values are the secrets
         pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
@@ -359,7 +490,7 @@ def _remember_header(name: str, value: str) -> None:
 
 
 def _remember_url(url: Any) -> None:
-    if not isinstance(url, str):
+    if not isinstance(url, str) or "?" not in url:
         return
     for name, value in parse_qsl(urlsplit(url).query):
         if any(part in name.lower() for part in SECRET_PARAMS):
@@ -386,7 +517,9 @@ def remember_record_secrets(record: Mapping[str, Any]) -> None:
                 remember(str(cookie.get("value", "")))
 
 
-def _har_entry(entry: Any, source: str) -> Item:
+def _har_entry(entry: Any, name: str, index: int) -> Item:
+    """HAR entry number ``index`` of ``name`` (``name#index``)."""
+    source = f"{name}#{index}"
     if not isinstance(entry, dict):
         return Unreadable(source, "a HAR entry that is not an object")
     request, response = entry.get("request"), entry.get("response")
@@ -419,22 +552,7 @@ def _har_entry(entry: Any, source: str) -> Item:
         body = parse(data)
     except NotJson as error:
         body = NotJsonBody(error.reason)
-    return Payload(source, body, method.upper(), path_of(url), status, headers)
-
-
-def _har_file(data: bytes, name: str) -> Iterator[Item]:
-    if not data.strip(WHITESPACE):
-        yield empty(name)
-        return
-    try:
-        har = parse(data.removeprefix(BOM))  # a tool's BOM on the file; the bodies in it may have none
-    except NotJson as error:
-        yield Unreadable(name, f"not a HAR file: {error.reason}")
-        return
-    if not is_har(har):
-        yield Unreadable(name, "not a HAR file: no log.entries")
-        return
-    yield from har_items(har, name)
+    return Payload(source, body, method.upper(), path_of(url), status, headers, entry=index)
 
 
 def har_items(har: Any, name: str) -> Iterator[Item]:
@@ -447,7 +565,7 @@ def har_items(har: Any, name: str) -> Iterator[Item]:
         if isinstance(entry, dict):
             remember_record_secrets(entry)
     for index, entry in enumerate(entries):
-        yield _har_entry(entry, f"{name}#{index}")
+        yield _har_entry(entry, name, index)
 
 
 RECORD_MARK = b'"request"'
@@ -468,25 +586,32 @@ def secrets_of(source: Source) -> None:
         data: bytes | Unreadable = source.data or b""
         if isinstance(data, bytes) and opening.compression_of(data[: opening.HEAD]) is not None:
             data = _decompressed_stdin(data)
-    else:
-        data = _contents(source)
-    if isinstance(data, Unreadable) or RECORD_MARK not in data:
-        return
-    if source.kind in ("json", "har", "stdin"):
-        try:
-            value = parse(data.removeprefix(BOM) if source.kind == "har" else data)
-        except NotJson:
-            if source.kind != "stdin":
-                return
-        else:
-            if is_har(value):
-                for entry in value["log"]["entries"]:
-                    if isinstance(entry, dict):
-                        remember_record_secrets(entry)
-            elif is_record(value):
-                remember_record_secrets(value)
+        if isinstance(data, Unreadable) or RECORD_MARK not in data:
             return
-    _chunk_secrets(data)
+        if not _document_secrets(io.BytesIO(data), data, har=False):
+            _chunk_secrets(data)  # JSON Lines
+        return
+    if _plain_local(source.name):
+        _file_secrets(source)
+        return
+    data = _contents(source)
+    if not isinstance(data, Unreadable) and RECORD_MARK in data:
+        _document_secrets(io.BytesIO(data), data, har=source.kind == "har")
+
+
+def _file_secrets(source: Source) -> None:
+    """The secrets of a local ``.json`` or ``.har`` file, streamed as its reader streams it."""
+    handle = _open(source.name)
+    if isinstance(handle, Unreadable):
+        return
+    with handle:
+        try:
+            large = os.fstat(handle.fileno()).st_size > WHOLE_BYTES
+            whole = None if large else handle.read()
+            if whole is None or RECORD_MARK in whole:
+                _document_secrets(handle, whole, har=source.kind == "har", name=source.name)
+        except OSError:
+            return
 
 
 def _chunk_secrets(chunk: bytes) -> None:
@@ -527,3 +652,43 @@ def _decompressed_stdin(data: bytes) -> bytes | Unreadable:
     except opening.Damaged as error:
         return Unreadable("stdin", error.reason)
     return Unreadable("stdin", "JSON Lines larger than the document limit: their secrets are remembered")
+
+
+def _document_secrets(handle: BinaryIO, data: bytes | None, *, har: bool, name: str | None = None) -> bool:
+    """The secrets of one document (``data`` when in memory, else streamed
+    from ``handle``); whether it was JSON, as far as it was read."""
+    if data is not None:
+        data = data.removeprefix(BOM) if har else data
+        value = quick(data.strip(WHITESPACE))
+        if value is not MISSING:
+            _value_secrets(value)
+            return True
+        handle = io.BytesIO(data)
+    entries = Entries(handle, bom=har and data is None, sniff=not har)
+    for entry in entries:
+        if isinstance(entry, dict):
+            remember_record_secrets(entry)
+    if name is not None and data is None and entries.har and entries.reason is None:
+        _CHECKED[name] = _identity(handle)
+    if entries.given or har:
+        return entries.reason is None
+    if data is None:  # a large .json that is no HAR: read whole, as its reader reads it
+        handle.seek(0)
+        data = handle.read()
+        if RECORD_MARK not in data:
+            return True
+    try:
+        value = parse(data)
+    except NotJson:
+        return False
+    _value_secrets(value)
+    return True
+
+
+def _value_secrets(value: Any) -> None:
+    if is_har(value):
+        for entry in value["log"]["entries"]:
+            if isinstance(entry, dict):
+                remember_record_secrets(entry)
+    elif is_record(value):
+        remember_record_secrets(value)

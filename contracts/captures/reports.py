@@ -137,11 +137,12 @@ class JsonReporter:
         """A batch of valid results in one write: each is the JSON of a valid
         result of ``batch.name`` but for its line number. When a secret is in
         the batch's text, each result is redacted and written on its own."""
-        if batch.name not in self._valid:
-            written = json.dumps(Result(f"{batch.name}:\0", "valid").as_dict(), ensure_ascii=False)
+        key = batch.name + batch.mark
+        if key not in self._valid:
+            written = json.dumps(Result(f"{key}\0", "valid").as_dict(), ensure_ascii=False)
             head, _, tail = written.rpartition("\\u0000")
-            self._valid[batch.name] = head, tail
-        head, tail = self._valid[batch.name]
+            self._valid[key] = head, tail
+        head, tail = self._valid[key]
         offset = batch.offset
         text = ",\n  ".join(f"{head}{number + offset}{tail}" for number in batch.numbers)
         text = ("\n  " if self.first else ",\n  ") + text

@@ -2,14 +2,16 @@
 
 Every item read gets exactly one result, so the summary accounts for every
 input: ``read = valid + invalid + unreadable + skipped``. Valid lines of JSON
-Lines without any finding come as :class:`Passed` batches, each standing for
-one valid result a line, so a large log costs little more than parsing it.
+Lines and valid HAR entries without any finding come as :class:`Passed`
+batches, each standing for one valid result an item (a run of consecutive
+ones as a ``range``), so a large log or HAR costs little more than parsing
+it, and its results stay small whatever its number of items.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -44,17 +46,26 @@ class Result:
 
 @dataclass(frozen=True, slots=True)
 class Passed:
-    """Lines of the JSON Lines source ``name`` whose payloads are valid without
-    any finding: one valid result each, with the source ``name:N`` for each
-    ``N`` of ``numbers`` plus ``offset``."""
+    """Items of the source ``name`` whose payloads are valid without any
+    finding: one valid result each, with the source ``name:N`` (lines of JSON
+    Lines) or ``name#N`` (HAR entries, ``mark`` ``#``) for each ``N`` of
+    ``numbers`` plus ``offset``."""
 
     name: str
-    numbers: list[int]
+    numbers: Sequence[int]
     offset: int = 0
+    mark: str = ":"
 
     def results(self) -> Iterator[Result]:
-        name, offset = self.name, self.offset
-        return (Result(f"{name}:{number + offset}", "valid") for number in self.numbers)
+        name, offset, mark = self.name, self.offset, self.mark
+        return (Result(f"{name}{mark}{number + offset}", "valid") for number in self.numbers)
+
+
+def passed(name: str, numbers: list[int], mark: str = ":") -> Passed:
+    """A batch of valid items (``numbers`` in increasing order); a run of consecutive ones kept as a ``range``."""
+    if numbers and numbers[-1] - numbers[0] + 1 == len(numbers):
+        return Passed(name, range(numbers[0], numbers[-1] + 1), mark=mark)
+    return Passed(name, numbers, mark=mark)
 
 
 Judged = Result | Passed
