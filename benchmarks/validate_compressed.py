@@ -20,7 +20,6 @@ reads it, while the plain file is spread over N. Not a timed test::
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
 import random
@@ -29,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 import orjson
-from validate_jsonl import best_of, drift, job_body, validate
+from validate_jsonl import best_of, common_options, drift, job_body, validate
 
 
 def generate(plain: Path, packed: Path, lines: int, invalid_ratio: float, *, seed: int = 20240105) -> int:
@@ -56,12 +55,7 @@ def gunzip(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    options.add_argument("--lines", type=int, default=200_000, help="payloads to generate (200000)")
-    options.add_argument("--invalid-ratio", type=float, default=0.02, help="share of drifted payloads (0.02)")
-    options.add_argument("--jobs", type=int, default=2, help="processes for the parallel run (2)")
-    options.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts (3)")
-    args = options.parse_args(argv)
+    args = common_options(__doc__).parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="pcm-bench-") as workdir:
         plain, packed = Path(workdir) / "jobs.jsonl", Path(workdir) / "jobs.jsonl.gz"

@@ -217,12 +217,18 @@ def show(name: str, size: int, lines: int, jobs: int, timings: dict[str, float],
     print(f"  {'peak RSS of any validate run':<42} {peak:5.1f} MiB {verdict(peak, TARGETS['memory'], at_most=True)}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def common_options(doc: str | None) -> argparse.ArgumentParser:
+    """The options every JSON Lines benchmark takes (this one, and the compressed one)."""
+    options = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     options.add_argument("--lines", type=int, default=200_000, help="payloads to generate (200000)")
     options.add_argument("--invalid-ratio", type=float, default=0.02, help="share of drifted payloads (0.02)")
     options.add_argument("--jobs", type=int, default=2, help="processes for the parallel run (2)")
     options.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts (3)")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = common_options(__doc__)
     options.add_argument("--keep", action="store_true", help="keep the generated files and print their paths")
     args = options.parse_args(argv)
 
