@@ -9,6 +9,7 @@ report can say what was observed and what was not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -82,6 +83,13 @@ class Coverage:
                     self.seen["job types"].add(kind)
                 if isinstance(state, str):
                     self.seen["job statuses"].add(state)
+
+    def observe_jobs(self, route: routing.Route, kinds: Iterable[str], states: Iterable[str]) -> None:
+        """Observe answers on ``route`` whose jobs' types and statuses are
+        ``kinds`` and ``states`` (many at once: :meth:`observe_route` of each)."""
+        self.observe_route(route, None)
+        self.seen["job types"].update(kinds)
+        self.seen["job statuses"].update(states)
 
     def merge(self, other: Coverage) -> None:
         """Add what ``other`` observed (e.g. a worker process's share)."""

@@ -11,12 +11,12 @@ Every rule accepts every documented example (``examples/``); a test proves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import compress, repeat
-from operator import is_, is_not, itemgetter, le, methodcaller
+from operator import and_, is_, is_not, itemgetter, le, lt, methodcaller
 from typing import Any
 
 from contracts.registry import SCHEMA_BASE
@@ -29,6 +29,11 @@ Holds = Callable[[Any, Route], bool]
 """A rule's shortcut: True only where its check finds nothing (False: run the check)."""
 HoldsAll = Callable[[list[Any], Route], bool]
 """The shortcut for many bodies at once: True only where the check finds nothing in any of them."""
+HoldsTimes = Callable[[Mapping[str, list["datetime | None"]], int], set[int]]
+"""The shortcut of the native pass (:mod:`contracts.native`) for many jobs at
+once: given a column of each timestamp (each job's value as :func:`moment`
+reads it, ``None`` for null or absent), the indices of the jobs the check
+may find something in; it finds nothing in the others."""
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
@@ -68,6 +73,8 @@ class Rule:
     compares the two over the corpus and generated bodies."""
     holds_all: HoldsAll | None = None
     """``holds`` for a list of bodies in one call (JSON Lines in bulk)."""
+    holds_times: HoldsTimes | None = None
+    """``holds`` for a job whose timestamps are all the rule looks at."""
 
     def answers(self, operation_id: str | None, request_known: bool) -> bool:
         """Whether it applies to answers of ``operation_id`` (``None``: any operation)."""
@@ -100,12 +107,23 @@ def rule(
     asks: bool = False,
     holds: Holds | None = None,
     holds_all: HoldsAll | None = None,
+    holds_times: HoldsTimes | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         description = (check.__doc__ or "").strip().splitlines()[0]
         only = frozenset(operations) if operations is not None else None
         found = Rule(
-            check.__name__, severity, frozenset(schemas), check, description, None, only, asks, holds, holds_all
+            check.__name__,
+            severity,
+            frozenset(schemas),
+            check,
+            description,
+            None,
+            only,
+            asks,
+            holds,
+            holds_all,
+            holds_times,
         )
         RULES.append(found)
         return check
@@ -214,7 +232,38 @@ def timestamps_all_read_in_order(bodies: list[Any], route: Route) -> bool:
         return False
 
 
-@rule(severity="error", schemas=JOBS, holds=timestamps_read_in_order, holds_all=timestamps_all_read_in_order)
+def times_out_of_order(times: Mapping[str, list[datetime | None]], count: int) -> set[int]:
+    """:func:`timestamps_are_ordered`'s chain on ``count`` jobs at once,
+    without a Python call a job: ``times`` holds a column a timestamp, each
+    job's value as :func:`moment` reads it (``None``: null or absent); the
+    indices of the jobs whose chain breaks (the rule finds something in
+    them, and nothing in the others)."""
+    nothing: list[datetime | None] = [None] * count
+    created = times.get("created_at", nothing)
+    failing = _earlier(created, times.get("updated_at", nothing), count)
+    earlier = list(created)  # the latest timestamp present before each run time
+    for name in RUN_TIMES:
+        later = times.get(name, nothing)
+        failing |= _earlier(earlier, later, count)
+        for index in compress(range(count), map(is_not, later, repeat(None))):
+            earlier[index] = later[index]
+    return failing
+
+
+def _earlier(first: list[datetime | None], second: list[datetime | None], count: int) -> set[int]:
+    """The indices where both are there and ``second`` is earlier than ``first``."""
+    both = list(map(and_, map(is_not, first, repeat(None)), map(is_not, second, repeat(None))))
+    at = compress(range(count), both)
+    return set(compress(at, map(lt, compress(second, both), compress(first, both))))
+
+
+@rule(
+    severity="error",
+    schemas=JOBS,
+    holds=timestamps_read_in_order,
+    holds_all=timestamps_all_read_in_order,
+    holds_times=times_out_of_order,
+)
 def timestamps_are_ordered(body: Any, route: Route) -> Iterator[Finding]:
     """created_at <= started_at <= completed_at, and created_at <= updated_at, where present.
 

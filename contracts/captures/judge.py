@@ -17,7 +17,7 @@ from itertools import repeat
 from operator import contains, is_, methodcaller
 from typing import Any
 
-from contracts import jsonbody, routing
+from contracts import jsonbody, native, routing
 from contracts.captures.items import Line, Lines, NotJsonBody, One, Payload, Read, Skipped, Unreadable, is_record
 from contracts.captures.readers import line_item
 from contracts.captures.results import Judged, Passed, Result, passed
@@ -161,6 +161,7 @@ class Checker:
         quick, missing = jsonbody.quick, jsonbody.MISSING
         job = self._test_for({"data": {}}, validator)  # the route of every body all_jobs takes
         holding = validator.holding_on(job[0]) if job is not None else None
+        screen = native.screen_for(validator.schemas, job[0]) if job is not None and validator.fast else None
         name, numbers, mark = "", list[int](), ":"
         misses = wait = 0
         for found in items:
@@ -183,21 +184,28 @@ class Checker:
                 name, numbers, mark = found.name, [], ":"
             datas, base = found.lines, found.first
             read = failed = None
-            if holding is not None and not wait:
+            values: list[Any] = []
+            todo, known = list(range(len(datas))), set[int]()
+            if screen is not None and not wait:
+                todo, taken = screen(datas)  # every line but those in todo holds
+                if coverage is not None and job is not None and taken:
+                    coverage.observe_jobs(job[0], *screen.kinds(taken))
+                misses = 0 if len(todo) * 2 < len(datas) else misses + 1
+                wait = 2 ** min(misses, 6) if misses else 0
+            elif holding is not None and not wait:
                 read = jsonbody.quick_all(datas)
                 failed = holding(read[0]) if read is not None and all_jobs(read[0]) else None
                 misses = 0 if failed is not None else misses + 1
                 wait = 2 ** min(misses, 6) if misses else 0
+                if read is not None and failed is not None:  # every line but those in todo holds
+                    values, todo = read[0], sorted({*read[1], *failed})
+                    known = set(failed).difference(read[1])  # read as parse reads them: bare bodies with a finding
             elif wait:
                 wait -= 1
-            if read is not None and failed is not None:  # every line but those in todo holds
-                values, todo = read[0], sorted({*read[1], *failed})
-                known = set(failed).difference(read[1])  # read as parse reads them: bare bodies with a finding
-            else:
-                values, todo, known = [], list(range(len(datas))), set()
+            screened = (screen is not None and len(todo) < len(datas)) or bool(values)
             done = 0  # the lines before it are judged
             for index in todo:
-                if index > done and values:
+                if index > done and screened:
                     numbers.extend(range(base + done, base + index))
                     if coverage is not None and job is not None:
                         for value in values[done:index]:
@@ -226,7 +234,7 @@ class Checker:
                 yield from batches(name, numbers, mark)
                 numbers = []
                 yield self.check(Line(name, number, data))
-            if values and done < len(datas):
+            if screened and done < len(datas):
                 numbers.extend(range(base + done, base + len(datas)))
                 if coverage is not None and job is not None:
                     for value in values[done:]:

@@ -287,14 +287,19 @@ def chunked_lines(seed: int) -> list[bytes]:
 
 
 @pytest.mark.parametrize("strictness", STRICTNESSES, ids=str)
+@pytest.mark.parametrize("native_pass", [True, False], ids=["native", "without-native"])
 def test_lines_judged_a_chunk_at_a_time_give_the_one_by_one_results(
-    strictness: Strictness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    strictness: Strictness, native_pass: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    from contracts import native
     from contracts.captures import judge
 
     taken: list[bool] = []
-    all_jobs = judge.all_jobs
+    all_jobs, screen = judge.all_jobs, native.Screen.__call__
     monkeypatch.setattr(judge, "all_jobs", lambda values: taken.append(all_jobs(values)) or taken[-1])
+    monkeypatch.setattr(native.Screen, "__call__", lambda self, datas: taken.append(True) or screen(self, datas))
+    if not native_pass:
+        monkeypatch.setattr(native, "screen_for", lambda schemas, route: None)
     items = read_lines(tmp_path, chunked_lines(len(str(strictness))))
     one, bulk = (Checker(strictness, coverage=Coverage()) for _ in range(2))
     expected = [one.check(item) for item in one_by_one(items)]

@@ -1,0 +1,490 @@
+"""The native pass: a schema compiled to msgspec types, for the common valid body.
+
+A yes/no screen over JSON Lines, in front of the fast path of
+:mod:`contracts.fast`: it says "certainly no finding at all" for a line, or
+leaves the line to the usual path. It is **derived** from the files of
+``schemas/`` and from the rules stated as data, at run time, never written by
+hand: :func:`compile_route` walks the route's schema and builds msgspec
+``Struct`` types from it, and refuses (no native pass for that route) any
+keyword it cannot carry over exactly or more strictly. Rejecting more than the
+reference validator only costs time; accepting more would be a miss, so every
+step below errs on the strict side:
+
+* ``$ref`` and ``allOf`` are merged; ``if``/``then``/``else`` is made stricter
+  by requiring both ``then`` and ``else`` (whatever the condition says, a body
+  that holds both holds the conditional);
+* an object is a ``Struct`` of its ``properties`` (required ones without a
+  default, the others :data:`msgspec.UNSET`), ``enum``/``const`` a
+  ``Literal``, ``minLength``/``maxLength``/``minItems``/``maxItems`` msgspec
+  constraints; a member of no ``properties`` is dropped by the decoder, and the
+  write-back below then differs, so such a body takes the usual path;
+* ``format: date-time`` is a plain string, checked after decoding by
+  :func:`stamp`: the strict RFC 3339 shape and ``datetime.fromisoformat``
+  (which also gives the semantic rules their datetimes);
+* any other keyword (``pattern``, ``additionalProperties: false``,
+  ``unevaluatedProperties: false``, other formats, numbers' bounds, ...) makes
+  the route unsupported.
+
+msgspec reads strict JSON (no ``NaN``, no BOM, no lone surrogate, nothing after
+the value, numbers in range for their type) but keeps the last of a duplicate
+key. Like :func:`contracts.jsonbody.quick`, a line is taken only when msgspec
+writes the decoded value back as the line itself, or as the line with the
+space of each ``", "`` and ``": "`` taken out, or with every JSON whitespace
+taken out. The argument of :func:`contracts.jsonbody.quick` carries over: the
+writing holds every member once, each string as read, so a line it equals
+holds no duplicate key, no member the types do not know and no odd spelling.
+The writing follows the ``Struct``'s field order, so the order is learnt from
+the lines themselves: a decoded line whose writing differs is read once more
+(orjson) for its key order, and up to :data:`ORDERS` orders are compiled.
+
+The rules that apply to the route must all be checkable here: the
+:class:`~contracts.rules.RunTimes` facts (data), and Python rules with a
+``holds_times`` shortcut (:func:`contracts.rules.times_in_order`); a route with
+any other rule has no native pass. Tests run the examples, the whole drift
+corpus, the mutation tests and generated mutations (duplicate keys, date-time
+forms, spacing) through both and require that every line taken here has no
+finding from the reference validator.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import compress, product, repeat
+from operator import attrgetter, is_, not_
+from typing import Annotated, Any, Literal, Union
+from urllib.parse import urljoin
+
+import jsonschema_rs
+import msgspec
+import orjson
+
+from contracts.fast import narrowed
+from contracts.jsonbody import WHITESPACE
+from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
+from contracts.routing import Route
+from contracts.rules import JOB_LIST, TIMESTAMPS, moment, rules_for
+
+ORDERS = 4
+"""How many key orders of one route are compiled at most (a log is written by one serializer or a few)."""
+
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "deprecated", "readOnly"}
+)
+"""Keywords that assert nothing."""
+
+
+class Unsupported(Exception):
+    """A schema or rule this pass cannot carry over exactly or more strictly."""
+
+
+class _Compiler:
+    def __init__(self, schemas: SchemaSet, order: Mapping[tuple[str, ...], tuple[str, ...]]) -> None:
+        self.schemas = schemas
+        self.order = order
+        self.stamps: list[tuple[str, ...]] = []
+        self.always: set[tuple[str, ...]] = set()
+        self.count = 0
+
+    def resolve(self, base: str, ref: str) -> tuple[str, Schema]:
+        target = urljoin(base, ref)
+        schema_id, _, at = target.partition("#")
+        try:
+            node: Any = self.schemas.schemas[schema_id]
+            for part in at.split("/")[1:] if at else ():
+                part = part.replace("~1", "/").replace("~0", "~")
+                node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError):
+            raise Unsupported(f"unresolvable $ref {ref!r}") from None
+        if not isinstance(node, dict):
+            raise Unsupported(f"$ref {ref!r} is no schema")
+        return schema_id, node
+
+    def flatten(self, base: str, schema: Any, depth: int = 0) -> list[tuple[str, Schema]]:
+        """The constraint objects of ``schema`` that must all hold, ``$ref``,
+        ``allOf`` and ``if``/``then``/``else`` taken apart."""
+        if depth > 32:
+            raise Unsupported("a $ref cycle")
+        if schema is True:
+            return []
+        if not isinstance(schema, dict):
+            raise Unsupported("a boolean schema")
+        rest = {k: v for k, v in schema.items() if k not in ANNOTATIONS and not k.startswith("x-")}
+        found: list[tuple[str, Schema]] = []
+        if "$ref" in rest:
+            found += self.flatten(*self.resolve(base, rest.pop("$ref")), depth + 1)
+        for part in rest.pop("allOf", []):
+            found += self.flatten(base, part, depth + 1)
+        if "if" in rest:
+            rest.pop("if")
+            found += self.flatten(base, rest.pop("then", True), depth + 1)
+            found += self.flatten(base, rest.pop("else", True), depth + 1)
+        for name in ("unevaluatedProperties", "additionalProperties"):
+            if rest.get(name) is True:
+                rest.pop(name)
+        if rest:
+            found.append((base, rest))
+        return found
+
+    def type_of(self, parts: list[tuple[str, Schema]], at: tuple[str, ...]) -> Any:
+        merged: dict[str, Any] = {}
+        properties: dict[str, list[tuple[str, Schema]]] = {}
+        items: list[tuple[str, Schema]] = []
+        required: list[str] = []
+        types: set[str] | None = None
+        for base, part in parts:
+            for key, value in part.items():
+                if key == "type":
+                    named = {value} if isinstance(value, str) else set(value)
+                    types = named if types is None else types & named
+                elif key == "properties":
+                    for name, sub in value.items():
+                        properties.setdefault(name, []).extend(self.flatten(base, sub))
+                elif key == "items":
+                    items.extend(self.flatten(base, value))
+                elif key == "required":
+                    required += [name for name in value if name not in required]
+                elif key in ("enum", "const", "format", "minLength", "maxLength", "minItems", "maxItems"):
+                    if key in merged and merged[key] != value:
+                        raise Unsupported(f"{key} twice at {'/'.join(at)}")
+                    merged[key] = value
+                else:
+                    raise Unsupported(f"keyword {key!r} at /{'/'.join(at)}")
+        if "const" in merged or "enum" in merged:
+            values = [merged["const"]] if "const" in merged else list(merged["enum"])
+            if "const" in merged and "enum" in merged:
+                values = [v for v in values if v in merged["enum"]]
+            values = [v for v in values if types is None or _json_type(v) in types]
+            if not values or not all(isinstance(v, str) or v is None for v in values):
+                raise Unsupported(f"an enum of other than strings at /{'/'.join(at)}")
+            if set(merged) - {"const", "enum"} or properties or items:
+                raise Unsupported(f"enum with other keywords at /{'/'.join(at)}")
+            strings = tuple(v for v in values if v is not None)
+            return _union([Literal[strings]] if strings else [], null=None in values)  # type: ignore[valid-type]
+        if types is None:
+            raise Unsupported(f"no type at /{'/'.join(at)}")
+        choices: list[Any] = []
+        for name in sorted(types, key=("null", "boolean", "integer", "string", "array", "object").index):
+            if name == "null":
+                continue
+            if name == "boolean":
+                choices.append(bool)
+            elif name == "integer":
+                choices.append(int)
+            elif name == "string":
+                choices.append(self._string(merged, at))
+            elif name == "array":
+                if not items:
+                    raise Unsupported(f"an array without items at /{'/'.join(at)}")
+                bounds = {"min_length": merged.get("minItems"), "max_length": merged.get("maxItems")}
+                item = self.type_of(items, (*at, "*"))
+                choices.append(_constrained(list[item], bounds))  # type: ignore[valid-type]
+            elif name == "object":
+                choices.append(self._struct(properties, required, at))
+            else:
+                raise Unsupported(f"type {name!r} at /{'/'.join(at)}")
+        if not choices and "null" not in types:
+            raise Unsupported(f"no type at /{'/'.join(at)}")
+        return _union(choices, null="null" in types)
+
+    def _string(self, merged: dict[str, Any], at: tuple[str, ...]) -> Any:
+        fmt = merged.get("format")
+        if fmt is not None:
+            if fmt != "date-time" or "*" in at:
+                raise Unsupported(f"format {fmt!r} at /{'/'.join(at)}")
+            if at not in self.stamps:
+                self.stamps.append(at)
+        return _constrained(str, {"min_length": merged.get("minLength"), "max_length": merged.get("maxLength")})
+
+    def _struct(self, properties: dict[str, list[tuple[str, Schema]]], required: list[str], at: tuple[str, ...]) -> Any:
+        if not properties:
+            raise Unsupported(f"an object without properties at /{'/'.join(at)}")
+        if missing := [name for name in required if name not in properties]:
+            raise Unsupported(f"required {missing[0]!r} not among the properties at /{'/'.join(at)}")
+        preferred = self.order.get(at, ())
+        names = [n for n in preferred if n in properties] + [n for n in properties if n not in preferred]
+        fields: list[Any] = []
+        for name in names:
+            if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+                raise Unsupported(f"member name {name!r} at /{'/'.join(at)}")
+            kind = self.type_of(properties[name], (*at, name))
+            if name in required and (kind is str or (isinstance(kind, type) and issubclass(kind, msgspec.Struct))):
+                self.always.add((*at, name))  # a string, or an object, in every body decoded
+            fields.append((name, kind) if name in required else (name, kind | msgspec.UnsetType, msgspec.UNSET))
+        self.count += 1
+        return msgspec.defstruct(f"Native{self.count}", fields, kw_only=True, omit_defaults=True, gc=False)
+
+
+def _union(choices: list[Any], *, null: bool) -> Any:
+    """The msgspec type of one of ``choices`` (or ``null``)."""
+    options = [*choices, None] if null else choices
+    return Union[tuple(options)] if len(options) > 1 else options[0]  # noqa: UP007 (a run-time union)
+
+
+def _json_type(value: Any) -> str:
+    return "null" if value is None else "string" if isinstance(value, str) else "other"
+
+
+def _constrained(kind: Any, bounds: dict[str, Any]) -> Any:
+    given = {k: v for k, v in bounds.items() if v is not None}
+    return Annotated[kind, msgspec.Meta(**given)] if given else kind
+
+
+def key_order(value: Any, at: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The key order of every object of a decoded line, by its path of member names."""
+    if isinstance(value, dict):
+        yield at, tuple(value)
+        for name, item in value.items():
+            yield from key_order(item, (*at, name))
+    elif isinstance(value, list) and value:
+        yield from key_order(value[0], (*at, "*"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One compiled order of a route: the decoder, and the date-time members by their paths."""
+
+    decode: Callable[[bytes], Any]
+    stamps: tuple[tuple[str, ...], ...]
+    always: frozenset[tuple[str, ...]]
+    """The members that are required, never null, and strings or objects: there in every decoded body."""
+
+
+def compile_route(schemas: SchemaSet, route: Route, order: Mapping[tuple[str, ...], tuple[str, ...]] = {}) -> Plan:
+    """The plan of bodies answered on ``route``; raises :class:`Unsupported`."""
+    if route.schema_id is None or not route.documented:
+        raise Unsupported("no documented schema")
+    compiler = _Compiler(schemas, order)
+    schema_id = resolve_id(route.schema_id)
+    body = compiler.type_of(compiler.flatten(schema_id, schemas.get(schema_id)), ())
+    return Plan(msgspec.json.Decoder(body).decode, tuple(compiler.stamps), frozenset(compiler.always))
+
+
+DATES: Schema = {"type": "array", "items": narrowed({"type": "string", "format": "date-time"})}
+"""A list of date-times as the fast path of :mod:`contracts.fast` checks each (jsonschema-rs, narrowed)."""
+GOOD_DATE_TIME = "2000-01-01T00:00:00Z"
+_fromisoformat = datetime.fromisoformat
+_ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
+"""What a decoder may raise for a line it does not take (``UnicodeDecodeError`` for invalid UTF-8)."""
+
+
+class Screen:
+    """The native pass over the bodies of one route; see the module's docstring.
+
+    Built by :func:`screen_for`; call it with a chunk of lines: it gives the
+    indices of the lines it leaves to the usual path (every other line
+    certainly has no finding) and the decoded values of the lines it took."""
+
+    def __init__(self, schemas: SchemaSet, route: Route) -> None:
+        self.schemas, self.route = schemas, route
+        self.plans = [compile_route(schemas, route)]
+        self.orders: set[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = set()
+        self._jobs = _job_attributes(self.plans[0])
+        self._stamps = tuple((at[-1], at in self.plans[0].always) for at in self.plans[0].stamps)
+        self._fact_names, self._facts = _facts(route, tuple(name for name, always in self._stamps if not always))
+        self._times = _times(route)
+        self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True).is_valid
+
+    def _learn(self, data: bytes) -> Plan | None:
+        """A plan in the key order of ``data``, if that order is new and room is left."""
+        if len(self.plans) >= ORDERS:
+            return None
+        try:
+            order = tuple(key_order(orjson.loads(data)))
+        except orjson.JSONDecodeError:
+            return None
+        if order in self.orders:
+            return None
+        self.orders.add(order)
+        plan = compile_route(self.schemas, self.route, dict(order))
+        self.plans.append(plan)
+        return plan
+
+    def __call__(self, datas: list[bytes]) -> tuple[list[int], list[Any]]:
+        left: list[int] = []
+        taken: list[Any] = []
+        where: list[int] = []
+        encode, plan = msgspec.json.encode, self.plans[0]
+        decode = plan.decode
+        for index, data in enumerate(datas):
+            try:
+                body = decode(data)
+            except _ERRORS:
+                left.append(index)
+                continue
+            written = encode(body)
+            if (
+                written != data
+                and written != data.replace(b", ", b",").replace(b": ", b":")
+                and written != data.translate(None, WHITESPACE)
+            ):
+                body = self._other_order(data, plan)
+                plan = self.plans[0]
+                decode = plan.decode
+                if body is None:
+                    left.append(index)
+                    continue
+            taken.append(body)
+            where.append(index)
+        failing = self._failing(taken)
+        if failing:
+            left = sorted({*left, *(where[index] for index in failing)})
+            taken = [body for index, body in enumerate(taken) if index not in failing]
+        return left, taken
+
+    def _other_order(self, data: bytes, tried: Plan) -> Any:
+        """The value of a line written in another key order, by the plan of that order (learnt if new)."""
+        encode = msgspec.json.encode
+        for plan in [*(plan for plan in self.plans if plan is not tried), None]:
+            if plan is None:
+                plan = self._learn(data)
+                if plan is None:
+                    return None
+            try:
+                body = plan.decode(data)
+            except _ERRORS:
+                return None
+            written = encode(body)
+            if written == data or _same(written, data):
+                self.plans.remove(plan)  # the most recent order first
+                self.plans.insert(0, plan)
+                return body
+        return None
+
+    def kinds(self, bodies: list[Any]) -> tuple[list[str], list[str]]:
+        """The job types and statuses of decoded bodies (for the coverage report)."""
+        attrs = list(map(self._jobs, bodies))
+        return list(map(attrgetter("type"), attrs)), list(map(attrgetter("status"), attrs))
+
+    def _failing(self, bodies: list[Any]) -> set[int]:
+        """The indices of the decoded bodies whose date-times or rules fail, a column at a time."""
+        count = len(bodies)
+        if not count:
+            return set()
+        attrs = list(map(self._jobs, bodies))
+        strings: list[str] = []  # every date-time of the chunk, a column after the other
+        spans: list[tuple[str, list[int] | None, int]] = []
+        kinds: dict[str, list[type]] = {}
+        for name, always in self._stamps:
+            column = list(map(attrgetter(name), attrs))
+            if always:  # required, never null: a string in every decoded body
+                spans.append((name, None, len(strings)))
+                strings += column
+                continue
+            types = kinds[name] = list(map(type, column))
+            present = list(map(is_, types, repeat(str)))
+            spans.append((name, list(compress(range(count), present)), len(strings)))
+            strings += compress(column, present)
+        failing: set[int] = set()
+        bad = self._bad_dates(strings)
+        for position in bad:  # its line fails; a readable stand-in keeps the columns whole
+            name, at, start = next(span for span in reversed(spans) if span[2] <= position)
+            failing.add(position - start if at is None else at[position - start])
+            strings[position] = GOOD_DATE_TIME
+        try:
+            read: list[datetime | None] = list(map(_fromisoformat, strings))
+        except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
+            read = list(map(moment, strings))
+        times: dict[str, list[datetime | None]] = {}
+        for (name, at, start), (_, _, end) in zip(spans, [*spans[1:], ("", None, len(strings))], strict=True):
+            times[name] = (
+                read[start:end]
+                if at is None
+                else list(map(dict(zip(at, read[start:end], strict=True)).get, range(count)))
+            )
+        if self._facts is not None:
+            keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
+            failing.update(compress(range(count), map(not_, map(self._facts.__contains__, keys))))
+        for holds in self._times:
+            failing |= holds(times, count)
+        return failing
+
+    def _bad_dates(self, strings: list[str], offset: int = 0) -> set[int]:
+        """The indices (plus ``offset``) of the strings that are no date-time
+        the reference certainly accepts: one compiled check of the whole list,
+        and halves of a list that fails (most chunks hold one bad value or none)."""
+        if self._dates(strings):
+            return set()
+        if len(strings) == 1:
+            return {offset}
+        half = len(strings) // 2
+        return self._bad_dates(strings[:half], offset) | self._bad_dates(strings[half:], offset + half)
+
+
+def _same(written: bytes, data: bytes) -> bool:
+    """Whether ``data`` is ``written`` with JSON whitespace put in (see :func:`contracts.jsonbody.quick`)."""
+    return written == data.replace(b", ", b",").replace(b": ", b":") or written == data.translate(None, WHITESPACE)
+
+
+JOB_AT = ("data", "attributes")
+
+
+def _job_attributes(plan: Plan) -> Callable[[Any], Any]:
+    """The getter of the job's attributes, there in every body; every date-time member must be one of them."""
+    if not plan.stamps or any(at[:-1] != JOB_AT or at[-1] not in TIMESTAMPS for at in plan.stamps):
+        raise Unsupported("date-time members other than a job's attributes")
+    if not {JOB_AT[:1], JOB_AT} <= plan.always:
+        raise Unsupported("a job's attributes not in every body")
+    return attrgetter(".".join(JOB_AT))
+
+
+def _facts(route: Route, stamps: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[tuple[Any, ...]] | None]:
+    """The run-time facts as the set of every allowed ``(status, type of each
+    timestamp in stamps)``: ``str`` (set), ``NoneType`` (null) or
+    ``UnsetType`` (absent), with ``stamps``; ``None`` where no fact applies.
+    ``stamps`` are the timestamps that may be null or absent: a fact about
+    any other is not supported."""
+    allowed: dict[str, list[set[type]]] = {}
+    anything = {str, type(None), msgspec.UnsetType}
+    facts = 0
+    for rule in rules_for(route.schema_id or "", route.operation.operation_id, bool(route.params)):
+        fact = rule.fact
+        if fact is None:
+            if rule.holds_times is None:
+                raise Unsupported(f"rule {rule.id} has no native shortcut")
+            continue
+        if not set(fact.names) <= set(stamps) or route.schema_id == JOB_LIST:
+            raise Unsupported(f"fact {rule.id}")
+        facts += 1
+        for status in fact.statuses:
+            kinds = allowed.setdefault(status, [set(anything) for _ in stamps])
+            for name in fact.names:
+                kinds[stamps.index(name)] &= {str} if fact.set else {type(None), msgspec.UnsetType}
+    if not facts:
+        return stamps, None
+    for status in documented_values("jobStatus"):
+        allowed.setdefault(status, [set(anything) for _ in stamps])
+    return stamps, frozenset(key for status, kinds in allowed.items() for key in product((status,), *kinds))
+
+
+def _times(route: Route) -> list[Callable[[Mapping[str, datetime]], bool]]:
+    rules = rules_for(route.schema_id or "", route.operation.operation_id, bool(route.params))
+    return [rule.holds_times for rule in rules if rule.fact is None and rule.holds_times is not None]
+
+
+_SCREENS: dict[tuple[Any, ...], tuple[SchemaSet, Screen | None]] = {}
+
+
+def screen_for(schemas: SchemaSet, route: Route) -> Screen | None:
+    """The native pass of ``route`` (built once a schema set and route, so the
+    orders it learns serve every later chunk), or ``None`` where the schema
+    or a rule is not supported."""
+    key = (
+        id(schemas),
+        route.operation.operation_id,
+        route.status,
+        route.schema_id,
+        bool(route.params),
+        route.documented,
+    )
+    known = _SCREENS.get(key)
+    if known is not None and known[0] is schemas:
+        return known[1]
+    try:
+        screen: Screen | None = Screen(schemas, route)
+    except Unsupported:
+        screen = None
+    _SCREENS[key] = (schemas, screen)
+    return screen

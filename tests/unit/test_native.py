@@ -1,0 +1,216 @@
+"""The native pass (:mod:`contracts.native`) takes a line only where the
+reference validator finds nothing, follows the schemas it is derived from,
+refuses what it cannot carry over, and learns key orders."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contracts import native
+from contracts.jsonbody import NotJson, _careful
+from contracts.registry import SCHEMA_BASE, build, load, read_schemas
+from contracts.rules import RULES
+from contracts.validation import Validator
+from tests.test_mutations import mutate, mutations
+from tests.unit.test_judge import BARE_JOB_ROUTE, EDGES, STAMPS, STARTED, corpus_lines, job_bodies, job_lines
+
+JOB = SCHEMA_BASE + "job.json"
+
+
+@cache
+def reference(schemas: Any = None) -> Validator:
+    return Validator(schemas=schemas, fast=False, reference=True)
+
+
+def screen(schemas: Any = None) -> native.Screen:
+    found = native.Screen(schemas or load(), BARE_JOB_ROUTE)  # a fresh one: no order learnt yet
+    return found
+
+
+def taken_lines(screen: native.Screen, lines: list[bytes]) -> list[bytes]:
+    left, taken = screen(lines)
+    assert len(left) + len(taken) == len(lines)
+    return [line for index, line in enumerate(lines) if index not in left]
+
+
+def holds_for_the_reference(line: bytes, validator: Validator | None = None) -> bool:
+    try:
+        body = _careful(line)
+    except NotJson:
+        return False
+    return (validator or reference()).validate_route(body, BARE_JOB_ROUTE) == []
+
+
+def spellings(body: Any, rng: random.Random) -> list[bytes]:
+    """One body written compactly, spaced, indented, with keys reversed and shuffled."""
+
+    def shuffled(value: Any, flip: bool) -> Any:
+        if isinstance(value, dict):
+            keys = list(value)
+            keys.reverse() if flip else rng.shuffle(keys)
+            return {key: shuffled(value[key], flip) for key in keys}
+        if isinstance(value, list):
+            return [shuffled(item, flip) for item in value]
+        return value
+
+    return [
+        orjson.dumps(body),
+        json.dumps(body).encode(),
+        json.dumps(body, separators=(" ,", " : ")).encode(),
+        json.dumps(body, indent=1).encode().replace(b"\n", b" "),
+        json.dumps(body, ensure_ascii=True).replace("e", "\\u0065", 1).encode(),
+        orjson.dumps(shuffled(body, True)),
+        orjson.dumps(shuffled(body, False)),
+    ]
+
+
+def test_every_line_taken_from_the_corpus_has_no_finding_for_the_reference() -> None:
+    rng = random.Random(11)
+    lines = [*corpus_lines(), *(line for body in job_bodies() for line in spellings(body, rng))]
+    taken = taken_lines(screen(), lines)
+    assert len(taken) > 20  # the valid examples, in several orders
+    for line in taken:
+        assert holds_for_the_reference(line), line
+
+
+def test_the_valid_documented_jobs_are_taken_in_the_orders_learnt() -> None:
+    valid = [b for b in job_bodies() if reference().validate_route(b, BARE_JOB_ROUTE) == []]
+    orders: list[Any] = []
+    for body in valid:
+        order = tuple(native.key_order(body))
+        if order not in orders and len(orders) < native.ORDERS - 1:  # the schema's own order is one plan
+            orders.append(order)
+    lines = [orjson.dumps(body) for body in valid if tuple(native.key_order(body)) in orders]
+    assert len(lines) >= 5
+    found = screen()
+    found(lines)
+    assert found(lines)[0] == []  # every order written there is learnt by now
+    assert len(found.plans) <= native.ORDERS
+
+
+def test_no_more_orders_than_the_limit_are_compiled_and_the_rest_is_left() -> None:
+    found = screen()
+    keys = list(STARTED["data"]["attributes"])
+    orders = [keys[i:] + keys[:i] for i in range(len(keys))]
+    lines = [
+        orjson.dumps({"data": {**STARTED["data"], "attributes": {k: STARTED["data"]["attributes"][k] for k in order}}})
+        for order in orders
+    ]
+    left, _ = found(lines)
+    assert len(found.plans) == native.ORDERS
+    assert len(left) >= len(lines) - native.ORDERS
+    for line in lines:
+        assert holds_for_the_reference(line)  # left only for speed: the usual path finds them valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(job_lines(), min_size=1, max_size=16))
+def test_a_generated_line_is_taken_only_where_the_reference_finds_nothing(lines: list[bytes]) -> None:
+    """Timestamps of any form, the same key twice, either spacing (``job_lines``)."""
+    for line in taken_lines(screen(), lines):
+        assert holds_for_the_reference(line), line
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stamps=st.lists(st.one_of(STAMPS, st.sampled_from(EDGES)), min_size=4, max_size=4),
+    nulls=st.lists(st.booleans(), min_size=2, max_size=2),
+    status=st.sampled_from(["pending", "started", "success", "failed", "cancelled", "cancelling", "done"]),
+)
+def test_timestamps_and_statuses_of_any_form_are_taken_only_where_they_hold(
+    stamps: list[str], nulls: list[bool], status: str
+) -> None:
+    created, updated, started, completed = (stamp.rstrip("\n") for stamp in stamps)
+    attributes = {
+        **STARTED["data"]["attributes"],
+        "created_at": created,
+        "updated_at": updated,
+        "started_at": None if nulls[0] else started,
+        "completed_at": None if nulls[1] else completed,
+        "status": status,
+    }
+    line = orjson.dumps({"data": {**STARTED["data"], "attributes": attributes}})
+    for taken in taken_lines(screen(), [line]):
+        assert holds_for_the_reference(taken)
+
+
+@pytest.mark.parametrize(("schema_id", "parts", "keyword", "item"), [m[1:] for m in mutations()][::3])
+def test_the_pass_follows_a_mutated_schema(schema_id: str, parts: Any, keyword: str, item: Any) -> None:
+    """Deleting a ``required`` entry or an ``enum`` value: the pass built from
+    the mutated files takes only what the reference finds nothing in under them."""
+    schemas = build(mutate(schema_id, parts, keyword, item))
+    rng = random.Random(3)
+    lines = [*corpus_lines(), *(line for body in job_bodies() for line in spellings(body, rng)[:3])]
+    found = native.screen_for(schemas, BARE_JOB_ROUTE)
+    if found is None:
+        return
+    validator = Validator(schemas=schemas, fast=False, reference=True)
+    for line in taken_lines(found, lines):
+        assert holds_for_the_reference(line, validator), line
+
+
+def with_job(change: Any) -> Any:
+    files = read_schemas()
+    job = copy.deepcopy(files[JOB])
+    change(job)
+    return build({**files, JOB: job})
+
+
+UNSUPPORTED = {
+    "a pattern": lambda job: job["properties"]["id"].update(pattern="^[a-f0-9-]+$"),
+    "a closed object": lambda job: job["$defs"]["attributes"].update(additionalProperties=False),
+    "undocumented members closed": lambda job: job["$defs"]["attributes"].update(unevaluatedProperties=False),
+    "another format": lambda job: job["properties"]["id"].update(format="uuid"),
+    "oneOf": lambda job: job["properties"]["id"].update(oneOf=[{"type": "string"}]),
+    "a number's bound": lambda job: job["properties"].update(n={"type": "integer", "minimum": 1}),
+    "an untyped member": lambda job: job["properties"].update(n={"description": "anything"}),
+    "a member name no identifier": lambda job: job["properties"].update({"a-b": {"type": "string"}}),
+}
+
+
+@pytest.mark.parametrize("change", UNSUPPORTED.values(), ids=UNSUPPORTED.keys())
+def test_a_schema_the_pass_cannot_carry_over_has_no_pass(change: Any) -> None:
+    assert native.screen_for(with_job(change), BARE_JOB_ROUTE) is None
+
+
+def test_the_strict_schemas_and_routes_with_other_rules_have_no_pass() -> None:
+    from contracts import routing
+
+    assert native.screen_for(load(strict=True), BARE_JOB_ROUTE) is None
+    asked = routing.resolve("GET", "/pcm/jobs/j-1", 200)  # data_id_matches_request has no native shortcut
+    assert native.screen_for(load(), asked) is None
+    assert native.screen_for(load(), routing.resolve("GET", "/pcm/jobs", 200)) is None
+
+
+times = st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2024, 1, 2), timezones=st.just(UTC)),
+    st.integers(-120, 120).map(lambda m: datetime(2024, 1, 1, 12, tzinfo=UTC) + timedelta(minutes=m)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(times, times, times, times), min_size=1, max_size=10))
+def test_the_timestamp_columns_fail_exactly_the_jobs_the_rule_finds_something_in(rows: list[Any]) -> None:
+    rule = next(rule for rule in RULES if rule.id == "timestamps_are_ordered")
+    assert rule.holds_times is not None
+    names = ("created_at", "updated_at", "started_at", "completed_at")
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    expected = set()
+    for index, row in enumerate(rows):
+        attributes = {
+            name: None if value is None else value.isoformat() for name, value in zip(names, row, strict=True)
+        }
+        if list(rule.check({"data": {"attributes": attributes}}, BARE_JOB_ROUTE)):
+            expected.add(index)
+    assert rule.holds_times(columns, len(rows)) == expected
