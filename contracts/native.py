@@ -49,6 +49,7 @@ finding from the reference validator.
 from __future__ import annotations
 
 import keyword
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,7 +66,7 @@ from contracts.fast import narrowed
 from contracts.jsonbody import WHITESPACE
 from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
 from contracts.routing import Route
-from contracts.rules import JOB_LIST, TIMESTAMPS, moment, rules_for
+from contracts.rules import JOB_LIST, TIMESTAMPS, HoldsTimes, moment, rules_for
 
 ORDERS = 4
 """How many key orders of one route are compiled at most (a log is written by one serializer or a few)."""
@@ -162,7 +163,7 @@ class _Compiler:
             if set(merged) - {"const", "enum"} or properties or items:
                 raise Unsupported(f"enum with other keywords at /{'/'.join(at)}")
             strings = tuple(v for v in values if v is not None)
-            return _union([Literal[strings]] if strings else [], null=None in values)  # type: ignore[valid-type]
+            return _union([Literal[strings]] if strings else [], null=None in values)
         if types is None:
             raise Unsupported(f"no type at /{'/'.join(at)}")
         choices: list[Any] = []
@@ -280,12 +281,13 @@ class Screen:
     def __init__(self, schemas: SchemaSet, route: Route) -> None:
         self.schemas, self.route = schemas, route
         self.plans = [compile_route(schemas, route)]
+        self._lock = threading.Lock()
         self.orders: set[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = set()
         self._jobs = _job_attributes(self.plans[0])
         self._stamps = tuple((at[-1], at in self.plans[0].always) for at in self.plans[0].stamps)
         self._fact_names, self._facts = _facts(route, tuple(name for name, always in self._stamps if not always))
         self._times = _times(route)
-        self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True).is_valid
+        self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True)
 
     def _learn(self, data: bytes) -> Plan | None:
         """A plan in the key order of ``data``, if that order is new and room is left."""
@@ -317,8 +319,8 @@ class Screen:
             written = encode(body)
             if (
                 written != data
-                and written != data.replace(b", ", b",").replace(b": ", b":")
                 and written != data.translate(None, WHITESPACE)
+                and written != data.replace(b", ", b",").replace(b": ", b":")
             ):
                 body = self._other_order(data, plan)
                 plan = self.plans[0]
@@ -336,6 +338,10 @@ class Screen:
 
     def _other_order(self, data: bytes, tried: Plan) -> Any:
         """The value of a line written in another key order, by the plan of that order (learnt if new)."""
+        with self._lock:  # a Dask worker may judge in threads: the plans change here only
+            return self._in_other_order(data, tried)
+
+    def _in_other_order(self, data: bytes, tried: Plan) -> Any:
         encode = msgspec.json.encode
         for plan in [*(plan for plan in self.plans if plan is not tried), None]:
             if plan is None:
@@ -385,37 +391,32 @@ class Screen:
             strings[position] = GOOD_DATE_TIME
         try:
             read: list[datetime | None] = list(map(_fromisoformat, strings))
+            unread = False
         except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
-            read = list(map(moment, strings))
-        times: dict[str, list[datetime | None]] = {}
+            read, unread = list(map(moment, strings)), True  # None where the rule reads none either
+        times: dict[str, dict[int, datetime]] = {}
         for (name, at, start), (_, _, end) in zip(spans, [*spans[1:], ("", None, len(strings))], strict=True):
-            times[name] = (
-                read[start:end]
-                if at is None
-                else list(map(dict(zip(at, read[start:end], strict=True)).get, range(count)))
-            )
+            part = dict(zip(range(end - start) if at is None else at, read[start:end], strict=True))
+            times[name] = {k: v for k, v in part.items() if v is not None} if unread else part  # type: ignore[assignment]
         if self._facts is not None:
             keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
             failing.update(compress(range(count), map(not_, map(self._facts.__contains__, keys))))
         for holds in self._times:
-            failing |= holds(times, count)
+            failing |= holds(times)
         return failing
 
-    def _bad_dates(self, strings: list[str], offset: int = 0) -> set[int]:
-        """The indices (plus ``offset``) of the strings that are no date-time
-        the reference certainly accepts: one compiled check of the whole list,
-        and halves of a list that fails (most chunks hold one bad value or none)."""
-        if self._dates(strings):
+    def _bad_dates(self, strings: list[str]) -> set[int]:
+        """The indices of the strings that are no date-time the reference
+        certainly accepts: one compiled check of the whole list, and its
+        errors where it fails (most chunks hold one bad value or none)."""
+        if self._dates.is_valid(strings):
             return set()
-        if len(strings) == 1:
-            return {offset}
-        half = len(strings) // 2
-        return self._bad_dates(strings[:half], offset) | self._bad_dates(strings[half:], offset + half)
+        return {int(error.instance_path[0]) for error in self._dates.iter_errors(strings)}
 
 
 def _same(written: bytes, data: bytes) -> bool:
     """Whether ``data`` is ``written`` with JSON whitespace put in (see :func:`contracts.jsonbody.quick`)."""
-    return written == data.replace(b", ", b",").replace(b": ", b":") or written == data.translate(None, WHITESPACE)
+    return written == data.translate(None, WHITESPACE) or written == data.replace(b", ", b",").replace(b": ", b":")
 
 
 JOB_AT = ("data", "attributes")
@@ -436,8 +437,8 @@ def _facts(route: Route, stamps: tuple[str, ...]) -> tuple[tuple[str, ...], froz
     ``UnsetType`` (absent), with ``stamps``; ``None`` where no fact applies.
     ``stamps`` are the timestamps that may be null or absent: a fact about
     any other is not supported."""
-    allowed: dict[str, list[set[type]]] = {}
-    anything = {str, type(None), msgspec.UnsetType}
+    allowed: dict[str, list[set[Any]]] = {}
+    anything: set[Any] = {str, type(None), msgspec.UnsetType}
     facts = 0
     for rule in rules_for(route.schema_id or "", route.operation.operation_id, bool(route.params)):
         fact = rule.fact
@@ -459,7 +460,7 @@ def _facts(route: Route, stamps: tuple[str, ...]) -> tuple[tuple[str, ...], froz
     return stamps, frozenset(key for status, kinds in allowed.items() for key in product((status,), *kinds))
 
 
-def _times(route: Route) -> list[Callable[[Mapping[str, datetime]], bool]]:
+def _times(route: Route) -> list[HoldsTimes]:
     rules = rules_for(route.schema_id or "", route.operation.operation_id, bool(route.params))
     return [rule.holds_times for rule in rules if rule.fact is None and rule.holds_times is not None]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import compress, repeat
-from operator import and_, is_, is_not, itemgetter, le, lt, methodcaller
+from operator import is_, is_not, itemgetter, le, lt, methodcaller
 from typing import Any
 
 from contracts.registry import SCHEMA_BASE
@@ -29,11 +29,11 @@ Holds = Callable[[Any, Route], bool]
 """A rule's shortcut: True only where its check finds nothing (False: run the check)."""
 HoldsAll = Callable[[list[Any], Route], bool]
 """The shortcut for many bodies at once: True only where the check finds nothing in any of them."""
-HoldsTimes = Callable[[Mapping[str, list["datetime | None"]], int], set[int]]
+HoldsTimes = Callable[[Mapping[str, dict[int, datetime]]], set[int]]
 """The shortcut of the native pass (:mod:`contracts.native`) for many jobs at
-once: given a column of each timestamp (each job's value as :func:`moment`
-reads it, ``None`` for null or absent), the indices of the jobs the check
-may find something in; it finds nothing in the others."""
+once: given a column of each timestamp (``{job index: datetime}`` as
+:func:`moment` reads it, for the jobs that have it), the indices of the jobs
+the check may find something in; it finds nothing in the others."""
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
@@ -232,29 +232,30 @@ def timestamps_all_read_in_order(bodies: list[Any], route: Route) -> bool:
         return False
 
 
-def times_out_of_order(times: Mapping[str, list[datetime | None]], count: int) -> set[int]:
-    """:func:`timestamps_are_ordered`'s chain on ``count`` jobs at once,
-    without a Python call a job: ``times`` holds a column a timestamp, each
-    job's value as :func:`moment` reads it (``None``: null or absent); the
-    indices of the jobs whose chain breaks (the rule finds something in
-    them, and nothing in the others)."""
-    nothing: list[datetime | None] = [None] * count
-    created = times.get("created_at", nothing)
-    failing = _earlier(created, times.get("updated_at", nothing), count)
-    earlier = list(created)  # the latest timestamp present before each run time
+def times_out_of_order(times: Mapping[str, dict[int, datetime]]) -> set[int]:
+    """:func:`timestamps_are_ordered`'s chain on many jobs at once, without a
+    Python call a job: ``times`` holds a column a timestamp, ``{job index:
+    datetime}`` for the jobs that have it (not null), as :func:`moment` reads
+    it; the indices of the jobs whose chain breaks (the rule finds something
+    in them, and nothing in the others)."""
+    created = times.get("created_at", {})
+    failing = _earlier(created, times.get("updated_at", {}))
+    earlier = created  # the latest timestamp present before each run time
     for name in RUN_TIMES:
-        later = times.get(name, nothing)
-        failing |= _earlier(earlier, later, count)
-        for index in compress(range(count), map(is_not, later, repeat(None))):
-            earlier[index] = later[index]
+        later = times.get(name, {})
+        failing |= _earlier(earlier, later)
+        earlier = {**earlier, **later}
     return failing
 
 
-def _earlier(first: list[datetime | None], second: list[datetime | None], count: int) -> set[int]:
-    """The indices where both are there and ``second`` is earlier than ``first``."""
-    both = list(map(and_, map(is_not, first, repeat(None)), map(is_not, second, repeat(None))))
-    at = compress(range(count), both)
-    return set(compress(at, map(lt, compress(second, both), compress(first, both))))
+def _earlier(first: dict[int, datetime], second: dict[int, datetime]) -> set[int]:
+    """The indices in both where ``second`` is earlier than ``first``."""
+    both = (
+        list(first.keys() & second.keys())
+        if len(first) != len(second) or first.keys() != second.keys()
+        else list(first)
+    )
+    return set(compress(both, map(lt, map(second.__getitem__, both), map(first.__getitem__, both))))
 
 
 @rule(

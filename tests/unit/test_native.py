@@ -205,7 +205,7 @@ def test_the_timestamp_columns_fail_exactly_the_jobs_the_rule_finds_something_in
     rule = next(rule for rule in RULES if rule.id == "timestamps_are_ordered")
     assert rule.holds_times is not None
     names = ("created_at", "updated_at", "started_at", "completed_at")
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    columns = {name: {j: row[i] for j, row in enumerate(rows) if row[i] is not None} for i, name in enumerate(names)}
     expected = set()
     for index, row in enumerate(rows):
         attributes = {
@@ -213,4 +213,17 @@ def test_the_timestamp_columns_fail_exactly_the_jobs_the_rule_finds_something_in
         }
         if list(rule.check({"data": {"attributes": attributes}}, BARE_JOB_ROUTE)):
             expected.add(index)
-    assert rule.holds_times(columns, len(rows)) == expected
+    assert rule.holds_times(columns) == expected
+
+
+@pytest.mark.parametrize(
+    "created",
+    ["2024-01-05t13:46:42.07z", "2024-01-05T13:46:42.0700001Z", "2024-01-05T13:46:42+00:60", "2024-01-05 13:46:42Z"],
+)
+def test_edge_forms_of_a_timestamp_are_taken_only_where_they_hold(created: str) -> None:
+    attributes = {**STARTED["data"]["attributes"], "created_at": created}
+    lines = [orjson.dumps({"data": {**STARTED["data"], "attributes": attributes}}), orjson.dumps(STARTED)]
+    taken = taken_lines(screen(), lines)
+    assert orjson.dumps(STARTED) in taken
+    for line in taken:
+        assert holds_for_the_reference(line)
