@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, product, repeat
-from operator import attrgetter, is_, not_
+from operator import attrgetter, is_, methodcaller, not_
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urljoin
 
@@ -308,33 +308,53 @@ class Screen:
         left: list[int] = []
         taken: list[Any] = []
         where: list[int] = []
-        encode, plan = msgspec.json.encode, self.plans[0]
+        plan = self.plans[0]
         decode = plan.decode
         for index, data in enumerate(datas):
             try:
-                body = decode(data)
+                taken.append(decode(data))
             except _ERRORS:
                 left.append(index)
                 continue
-            written = encode(body)
-            if (
-                written != data
-                and written != data.translate(None, WHITESPACE)
-                and written != data.replace(b", ", b",").replace(b": ", b":")
-            ):
-                body = self._other_order(data, plan)
-                plan = self.plans[0]
-                decode = plan.decode
-                if body is None:
-                    left.append(index)
-                    continue
-            taken.append(body)
             where.append(index)
+        if taken and not self._written_back(taken, list(map(datas.__getitem__, where))):
+            left, taken, where = self._line_by_line(plan, datas, left, taken, where)
         failing = self._failing(taken)
         if failing:
             left = sorted({*left, *(where[index] for index in failing)})
             taken = [body for index, body in enumerate(taken) if index not in failing]
         return left, taken
+
+    @staticmethod
+    def _written_back(bodies: list[Any], datas: list[bytes]) -> bool:
+        """Whether every line is its body written back, as it is or without its
+        JSON whitespace, told for the whole chunk at once: msgspec writes a list
+        as ``[`` its items joined by ``,`` ``]``, and each line is one JSON value
+        without whitespace around it (msgspec read it whole, and the second form
+        took the whitespace out), so the joined forms are equal only where every
+        line is equal to its writing."""
+        written = msgspec.json.encode(bodies)
+        if written == b"[" + b",".join(datas) + b"]":
+            return True
+        return written == b"[" + b",".join(map(methodcaller("translate", None, WHITESPACE), datas)) + b"]"
+
+    def _line_by_line(
+        self, plan: Plan, datas: list[bytes], left: list[int], bodies: list[Any], where: list[int]
+    ) -> tuple[list[int], list[Any], list[int]]:
+        """The lines ``plan`` decoded compared one at a time, in the key orders known or learnt."""
+        encode = msgspec.json.encode
+        taken: list[Any] = []
+        kept: list[int] = []
+        for index, body in zip(where, bodies, strict=True):
+            data = datas[index]
+            if not _same(encode(body), data):
+                body = self._other_order(data, plan)
+                if body is None:
+                    left.append(index)
+                    continue
+            taken.append(body)
+            kept.append(index)
+        return sorted(left), taken, kept
 
     def _other_order(self, data: bytes, tried: Plan) -> Any:
         """The value of a line written in another key order, by the plan of that order (learnt if new)."""
@@ -352,8 +372,7 @@ class Screen:
                 body = plan.decode(data)
             except _ERRORS:
                 return None
-            written = encode(body)
-            if written == data or _same(written, data):
+            if _same(encode(body), data):
                 self.plans.remove(plan)  # the most recent order first
                 self.plans.insert(0, plan)
                 return body
@@ -415,8 +434,12 @@ class Screen:
 
 
 def _same(written: bytes, data: bytes) -> bool:
-    """Whether ``data`` is ``written`` with JSON whitespace put in (see :func:`contracts.jsonbody.quick`)."""
-    return written == data.translate(None, WHITESPACE) or written == data.replace(b", ", b",").replace(b": ", b":")
+    """Whether ``data`` is ``written``, or it with JSON whitespace put in (see :func:`contracts.jsonbody.quick`)."""
+    return (
+        written == data
+        or written == data.translate(None, WHITESPACE)
+        or written == data.replace(b", ", b",").replace(b": ", b":")
+    )
 
 
 JOB_AT = ("data", "attributes")
