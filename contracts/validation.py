@@ -35,6 +35,17 @@ def json_type(value: object) -> str:
     return next((name for cls, name in JSON_TYPES if isinstance(value, cls)), type(value).__name__)
 
 
+SCALARS = (str, int, bool, type(None))
+"""The types of values a schema error's findings are remembered by (see :data:`MADE`):
+hashable, and two of one type that are equal show the same (unlike ``0.0`` and ``-0.0``)."""
+
+MADE = 4096
+"""How many schema errors' findings a :class:`Validator` remembers, by keyword, schema
+location, instance path, message and value (or, for ``required`` and
+``unevaluatedProperties``, the members named): a drift seen again, as most are
+in a log, costs no new findings (they are frozen, so shared)."""
+
+
 def kind_of(keyword: str) -> Kind:
     if keyword == "enum":
         return "undocumented-value"
@@ -73,6 +84,7 @@ class Validator:
         self.reference = reference
         self._compiled: dict[str, Any] = {}
         self._values: dict[str, Any] = {}
+        self._made: dict[tuple[Any, ...], list[Violation]] = {}  # the findings of an error seen before
 
     def schema_violations(self, body: Any, schema_id: str) -> list[Violation]:
         """Findings of the JSON Schema ``schema_id`` alone, graded by strictness."""
@@ -91,16 +103,37 @@ class Validator:
             return self._reference_findings(body, schema_id)
         found = []
         for error in errors:
-            keyword, at, details = error.kind.name, error.absolute_keyword_location, error.kind.as_dict()
+            kind = error.kind
+            keyword, at = kind.name, error.absolute_keyword_location
             if at and "%" in at:  # jsonschema-rs percent-encodes the pointer; ours is a plain JSON pointer
                 base, _, fragment = at.partition("#")
                 at = f"{base}#{unquote(fragment)}"
-            names = [details["property"]] if keyword == "required" else details.get("unexpected", [])
+            if keyword == "required":
+                names = [kind.as_dict()["property"]]
+            elif keyword == "unevaluatedProperties":
+                names = kind.as_dict().get("unexpected", [])
+            else:  # findings() names members only for the two above
+                names = []
             expected = self._value_at(at) if at else None
             value = body  # the body's own value (error.instance is a copy, its members reordered)
-            for part in error.instance_path:
+            path = tuple(error.instance_path)
+            for part in path:
                 value = value[part]
-            found += findings(keyword, error.instance_path, value, expected, at, error.message, names)
+            message, kind_of_value = error.message, type(value)
+            if names and kind_of_value is dict:  # findings() names the members, whatever their values
+                key: tuple[Any, ...] | None = (keyword, at, path, message, *names)
+            elif kind_of_value in SCALARS:  # a value its type and equality tell apart, and hashable
+                key = (keyword, at, path, message, kind_of_value, value)
+            else:
+                key = None
+            made = self._made.get(key) if key is not None else None
+            if made is None:
+                made = findings(keyword, path, value, expected, at, message, names)
+                if key is not None:
+                    if len(self._made) >= MADE:
+                        self._made.clear()
+                    self._made[key] = made
+            found += made
         return found
 
     def _value_at(self, location: str) -> Any:
@@ -154,22 +187,32 @@ class Validator:
             documented = ", ".join(str(s) for s in op.documented_statuses)
             message = f"status {status} is not documented for {op.label} (documented: {documented})"
             return [Violation("status_is_documented", "", message, "error", "structure")]
-        asked = bool(route.params)
-        if self.fast and self.engine.passes(body, route.schema_id):
-            found, rules = [], python_rules(route.schema_id, op.operation_id, asked)  # schema and screens hold
+        schema_id, asked = route.schema_id, bool(route.params)
+        if not self.fast:
+            found = self.schema_violations(body, schema_id)
+            rules = rules_for(schema_id, op.operation_id, asked)
+        elif self.engine.passes(body, schema_id):
+            found, rules = [], python_rules(schema_id, op.operation_id, asked)  # schema and screens hold
+        elif self.engine.facts_hold(body, schema_id):
+            # the rules stated as data find nothing, so the schema is what the screen rejected
+            found = self.strictness.apply(self.schema_findings(body, schema_id))
+            rules = python_rules(schema_id, op.operation_id, asked)
         else:
-            found = self.schema_violations(body, route.schema_id)
-            rules = rules_for(route.schema_id, op.operation_id, asked)
+            found = self.schema_violations(body, schema_id)
+            rules = rules_for(schema_id, op.operation_id, asked)
         for rule in rules:
-            found.extend(
-                Violation(rule.id, at, message, rule.severity, "semantic") for at, message in rule.check(body, route)
-            )
+            if self.fast and rule.holds is not None and rule.holds(body, route):
+                continue  # the rule's own shortcut: its check would find nothing
+            for at, message in rule.check(body, route):
+                found.append(Violation(rule.id, at, message, rule.severity, "semantic"))
         if not route.documented:
             message = f"status {status} is not on the documented page for {op.label} (x-undocumented)"
             found.extend(
                 self.strictness.apply([Violation("status_is_documented", "", message, "error", "undocumented-value")])
             )
-        return sorted(found, key=lambda v: (pointer_order(v.pointer), v.rule))
+        if len(found) > 1:
+            found.sort(key=order)
+        return found
 
     def holds_on(self, route: routing.Route) -> Callable[[Any], bool]:
         """A test for bodies answered on ``route``, set up once for many: True
@@ -232,6 +275,11 @@ class Validator:
         return holding
 
 
+def order(violation: Violation) -> tuple[tuple[tuple[int, int | str], ...], str]:
+    """The order of a body's findings: by pointer in document order, then by rule."""
+    return pointer_order(violation.pointer), violation.rule
+
+
 @cache
 def ecma_validator() -> Any:
     """jsonschema's Draft 2020-12 validator class with patterns as ECMA 262
@@ -276,6 +324,8 @@ def first_of_each(found: list[Violation]) -> list[Violation]:
     (e.g. ``meta`` typed at the job level and in its per-type branch) is one,
     with the first schema location in text order (engines report in
     different orders)."""
+    if len(found) < 2:
+        return found
     unique: dict[tuple[str, str], Violation] = {}
     for violation in sorted(found, key=lambda v: v.schema_pointer or ""):
         unique.setdefault((violation.rule, violation.pointer), violation)
