@@ -19,7 +19,7 @@ from typing import Any
 
 from contracts import jsonbody, native, routing
 from contracts.captures.items import Line, Lines, NotJsonBody, One, Payload, Read, Skipped, Unreadable, is_record
-from contracts.captures.readers import line_item
+from contracts.captures.readers import line_item, record_item
 from contracts.captures.results import Judged, Passed, Result, passed
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
@@ -233,7 +233,10 @@ class Checker:
                     continue
                 yield from batches(name, numbers, mark)
                 numbers = []
-                yield self.check(Line(name, number, data))
+                # what line_item would read, read once already (quick is parse's own first step)
+                yield self.check(
+                    Line(name, number, data) if value is missing else record_item(value, f"{name}:{number}")
+                )
             if screened and done < len(datas):
                 numbers.extend(range(base + done, base + len(datas)))
                 if coverage is not None and job is not None:
