@@ -285,6 +285,7 @@ class Screen:
         self.orders: set[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = set()
         self._jobs = _job_attributes(self.plans[0])
         self._stamps = tuple((at[-1], at in self.plans[0].always) for at in self.plans[0].stamps)
+        self._timestamps = attrgetter(*(name for name, _ in self._stamps))  # a tuple a body (one: the value)
         self._fact_names, self._facts = _facts(route, tuple(name for name, always in self._stamps if not always))
         self._times = _times(route)
         self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True)
@@ -392,8 +393,10 @@ class Screen:
         strings: list[str] = []  # every date-time of the chunk, a column after the other
         spans: list[tuple[str, list[int] | None, int]] = []
         kinds: dict[str, list[type]] = {}
-        for name, always in self._stamps:
-            column = list(map(attrgetter(name), attrs))
+        columns = (
+            zip(*map(self._timestamps, attrs), strict=True) if len(self._stamps) > 1 else [map(self._timestamps, attrs)]
+        )
+        for (name, always), column in zip(self._stamps, columns, strict=True):
             if always:  # required, never null: a string in every decoded body
                 spans.append((name, None, len(strings)))
                 strings += column
