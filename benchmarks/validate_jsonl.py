@@ -10,7 +10,8 @@ writing) and with Python's default ``json.dumps`` spacing (``", "`` and
   baseline), and the same with ``orjson.loads`` (for transparency);
 * ``pcm-contracts validate FILE --format text --output /dev/null`` with
   ``--jobs 1`` and with ``--jobs N``, and ``--format json`` with ``--jobs 1``,
-  each in a subprocess, whose peak RSS is read from its resource usage
+  each in a subprocess started by a small process of its own, which reads
+  its peak RSS and CPU time (with its workers') from its resource usage
   (``os.wait4``);
 
 and prints the rates, the ratios the targets are stated in and the peak
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from validate_har import PEAK_OF_A_CHILD
 
 from contracts.registry import documented_values
 
@@ -146,30 +148,37 @@ def parse_with(loads: Callable[[bytes], Any], path: Path) -> int:
 
 
 def best_of(repeat: int, run: Callable[[], object]) -> float:
+    """The least seconds of ``repeat`` calls of ``run``: the seconds it returns
+    when it measures itself (:func:`validate`, in a subprocess), else those of the call."""
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
+        took = run()
+        best = min(best, took if isinstance(took, float) else time.perf_counter() - started)
     return best
 
 
-def validate(path: Path, jobs: int, peaks: list[float], report: str = "text") -> None:
-    """One ``pcm-contracts validate`` run in a subprocess; its peak RSS (MiB) appended to ``peaks``.
+def validate(path: Path, jobs: int, peaks: list[float], report: str = "text", cpus: list[float] | None = None) -> float:
+    """One ``pcm-contracts validate`` run in a subprocess: its seconds; its peak
+    RSS (MiB) appended to ``peaks``, its CPU seconds (with its workers') to ``cpus``.
 
-    ``os.wait4`` gives the resource usage of that one child (as
-    ``getrusage(RUSAGE_CHILDREN)`` would, but per run): ``ru_maxrss`` is the
-    largest resident set of the process or of any worker it waited for."""
+    The run is started by a small process of its own (validate_har's
+    :data:`~validate_har.PEAK_OF_A_CHILD`), which reads its resource usage with
+    ``os.wait4``: ``ru_maxrss`` is the largest resident set of the process or
+    of any worker it waited for; a child of this process would start from this
+    one's peak (the resident set it shared with it when forked counts)."""
     command = [sys.executable, "-m", "contracts", "validate", str(path), "--format", report]
     command += ["--output", os.devnull, "--jobs", str(jobs), "--no-progress"]
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        if child.returncode not in (0, 1):
-            raise SystemExit(f"validate failed ({child.returncode}): {errors.read().decode().strip()}")
-    peaks.append(usage.ru_maxrss / 1024)  # kilobytes on Linux
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_A_CHILD, *command], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    seconds, cpu, peak, code = run.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"validate failed ({code}): {run.stderr.strip()}")
+    peaks.append(int(peak) / 1024)  # kilobytes on Linux
+    if cpus is not None:
+        cpus.append(float(cpu))
+    return float(seconds)
 
 
 TARGETS = {"one core": 1.0, "parallel": 1.7, "json": 0.8, "memory": 150.0}
@@ -177,19 +186,26 @@ TARGETS = {"one core": 1.0, "parallel": 1.7, "json": 0.8, "memory": 150.0}
 --jobs N at 1.7 times --jobs 1, --format json at 0.8 times --format text, under 150 MiB."""
 
 
-def measure(path: Path, lines: int, jobs: int, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Seconds (the best of ``repeat``) and peak RSS (MiB, the largest) of each measurement of one file."""
+Measured = tuple[dict[str, float], dict[str, float], dict[str, float]]
+
+
+def measure(path: Path, lines: int, jobs: int, repeat: int) -> Measured:
+    """Seconds (the best of ``repeat``), peak RSS (MiB, the largest) and CPU
+    seconds (the least) of each measurement of one file (no CPU for the parses)."""
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     timings["parse (json.loads)"] = best_of(repeat, lambda: parse_with(json.loads, path))
     timings["parse (orjson.loads)"] = best_of(repeat, lambda: parse_with(orjson.loads, path))
     runs = [(f"validate --jobs {n}", n, "text") for n in sorted({1, jobs})]
     runs.append(("validate --format json --jobs 1", 1, "json"))
     for name, n, report in runs:
         peaks: list[float] = []
-        timings[name] = best_of(repeat, lambda n=n, r=report, p=peaks: validate(path, n, p, r))
+        cpus: list[float] = []
+        timings[name] = best_of(repeat, lambda n=n, r=report, p=peaks, c=cpus: validate(path, n, p, r, c))
         rss[name] = max(peaks)
-    return timings, rss
+        cpu[name] = min(cpus)
+    return timings, rss, cpu
 
 
 def verdict(value: float, target: float, *, at_most: bool = False) -> str:
@@ -197,11 +213,12 @@ def verdict(value: float, target: float, *, at_most: bool = False) -> str:
     return f"(target {'<' if at_most else '>='} {target:g}: {'met' if met else 'NOT met'})"
 
 
-def show(name: str, size: int, lines: int, jobs: int, timings: dict[str, float], rss: dict[str, float]) -> None:
+def show(name: str, size: int, lines: int, jobs: int, measured: Measured) -> None:
+    timings, rss, cpu = measured
     print(f"\n{name}, {size / 2**20:.1f} MiB:")
     width = max(map(len, timings))
     for what, seconds in timings.items():
-        memory = f"   peak RSS {rss[what]:6.1f} MiB" if what in rss else ""
+        memory = f"   peak RSS {rss[what]:6.1f} MiB   {cpu[what]:6.2f} s CPU" if what in rss else ""
         print(f"  {what:<{width}}  {seconds:7.2f} s  {lines / seconds:>10,.0f} payloads/s{memory}")
     baseline, one = timings["parse (json.loads)"], timings["validate --jobs 1"]
     many, report = timings[f"validate --jobs {jobs}"], timings["validate --format json --jobs 1"]
@@ -238,10 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     where = workdir if args.keep else "a temporary directory"
     print(f"{args.lines} payloads a file ({drifted} drifted), written compact and with json.dumps spacing in {where}")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), best of {args.repeat}")
-    print("(peak RSS: the largest single process of a run, the parent or one worker)")
+    print("(peak RSS: the largest single process of a run, the parent or one worker; CPU: with the workers')")
     for name, path in paths.items():
-        timings, rss = measure(path, args.lines, args.jobs, args.repeat)
-        show(name, path.stat().st_size, args.lines, args.jobs, timings, rss)
+        show(name, path.stat().st_size, args.lines, args.jobs, measure(path, args.lines, args.jobs, args.repeat))
     if not args.keep:
         for path in paths.values():
             path.unlink()

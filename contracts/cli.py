@@ -418,12 +418,20 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
         )
         guard = PipeGuard(target)
         summary = Summary()
-        for judged in run.results(bar.read if show_bar else None):
-            summary.add(judged)
-            if not guard.closed:
-                with guard:
+        results = run.results(bar.read if show_bar else None)
+        counted = bar.judged if show_bar else None
+        with guard:  # one guard for the run, not one an item: a closed pipe ends this loop only
+            for judged in results:
+                summary.add(judged)
+                try:
                     reporter.result(judged)
-            bar.judged(len(judged.numbers) if isinstance(judged, Passed) else 1)
+                finally:  # counted once written, or once the pipe closed on it
+                    if counted is not None:
+                        counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
+        for judged in results:  # the rest, after the report's pipe closed: judged and counted, not written
+            summary.add(judged)
+            if counted is not None:
+                counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
         bar.close()
         if not guard.closed:
             with guard:

@@ -2,8 +2,9 @@
 
 The last stage of :mod:`contracts.captures` before the reports. A
 :class:`Run` lists every source first (:func:`~contracts.captures.sources.sources`),
-and asks each for its secrets (:func:`~contracts.captures.readers.secrets_of`),
-so every secret is known before the first result is reported. Then each
+and asks each for its secrets (:func:`~contracts.captures.readers.secrets_of`)
+before it reports a result, so every secret is known before the first result
+is reported (the first tasks of a pool run meanwhile). Then each
 source is one task, :func:`work`: read it, judge it, answer with its results.
 With ``--jobs 1`` the tasks run in this process, each when its results are
 next in line; with more, in a pool of worker processes, a few ahead of the
@@ -216,9 +217,6 @@ class Run:
         self.found = list(
             sources(self.paths, split_bytes=self.split_bytes, skip_unknown=self.checker.skip_unknown, stdin=self.stdin)
         )
-        for one in self.found:
-            if isinstance(one, Source):
-                secrets_of(one)
 
     @property
     def total(self) -> int | None:
@@ -228,10 +226,21 @@ class Run:
         return None if any(one.kind == "stdin" for one in listed) else sum(one.bytes for one in listed)
 
     def results(self, told: Told | None = None) -> Iterator[Judged]:
-        """Every result, in input order; ``told`` is told the bytes of each file source as it is judged."""
+        """Every result, in input order; ``told`` is told the bytes of each file source as it is judged.
+
+        Every source's secrets are read first (:func:`secrets_of`), those of
+        JSON Lines while the first tasks already run in the pool: the pass
+        over them is a byte search that would otherwise hold every worker
+        back; nothing is reported before it ends. The other sources' secrets
+        are read before any worker starts: a forked worker inherits what that
+        pass learnt of a large HAR (:data:`~contracts.captures.readers._CHECKED`)."""
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
+        listed = [one for one in self.found if isinstance(one, Source)]
+        for source in listed:
+            if source.kind != "jsonl":
+                secrets_of(source)
         workers = Workers(checker, jobs, self.pool)
         try:
 
@@ -245,7 +254,16 @@ class Run:
                     else:
                         yield checker.check(entry)
 
-            for one in self.found:
+            found = iter(self.found)
+            for one in found:  # the first tasks, as many as drain() keeps pending
+                pending.append((one, workers.submit(one)) if isinstance(one, Source) else one)
+                if len(pending) > 2 * jobs:
+                    break
+            for source in listed:
+                if source.kind == "jsonl":
+                    secrets_of(source)
+            yield from drain(2 * jobs)
+            for one in found:
                 if isinstance(one, Source):
                     pending.append((one, workers.submit(one)))
                     yield from drain(2 * jobs)
@@ -306,7 +324,7 @@ def judge_all(
 
 def shifted(judged: Judged, lines: int) -> Judged:
     """A result of a range's line ``N`` (source ``path:N``) as the file's line ``N + lines``."""
-    if isinstance(judged, Passed):
-        return replace(judged, offset=judged.offset + lines)
+    if isinstance(judged, Passed):  # built directly: dataclasses.replace costs several times more, an item
+        return Passed(judged.name, judged.numbers, judged.offset + lines, judged.mark)
     name, _, number = judged.source.rpartition(":")
-    return replace(judged, source=f"{name}:{int(number) + lines}")
+    return Result(f"{name}:{int(number) + lines}", judged.verdict, judged.violations, judged.reason)

@@ -32,6 +32,10 @@ class Result:
     violations: tuple[Violation, ...] = ()
     reason: str | None = None
 
+    def __reduce__(self) -> tuple[type[Result], tuple[str, Verdict, tuple[Violation, ...], str | None]]:
+        # a worker's results cross to the driver pickled: built again by one call, not set field by field
+        return Result, (self.source, self.verdict, self.violations, self.reason)
+
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {
             "source": self.source,
@@ -55,6 +59,9 @@ class Passed:
     numbers: Sequence[int]
     offset: int = 0
     mark: str = ":"
+
+    def __reduce__(self) -> tuple[type[Passed], tuple[str, Sequence[int], int, str]]:
+        return Passed, (self.name, self.numbers, self.offset, self.mark)
 
     def results(self) -> Iterator[Result]:
         name, offset, mark = self.name, self.offset, self.mark

@@ -616,3 +616,52 @@ def test_a_har_secret_is_masked_even_in_entries_before_the_one_that_sends_it(tmp
         out = capsys.readouterr()  # type: ignore[attr-defined]
         assert "tok-sent-later-12345" not in out.out + out.err
         assert "[schema.enum]" in out.out
+
+
+def blocks_of(data: bytes, size: int) -> list[bytes]:
+    return [data[start : start + size] for start in range(0, len(data), size)]
+
+
+LINES_TO_CUT = (
+    b'{"a": 1}\n\n  {"b": [1, 2]}  \r\n\t\n{"c": "x y"}\r\n' + b'{"long": "' + b"z" * 40 + b'"}\n   \n{"last": true}'
+)
+"""Blank lines, JSON whitespace around lines, CRLF, a line longer than the small blocks, no final line end."""
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 10, 64, 10_000])
+def test_lines_are_the_same_however_the_stream_is_cut_into_blocks(size: int) -> None:
+    from contracts.captures.items import Lines
+    from contracts.captures.readers import Reading
+    from contracts.captures.sources import Source
+
+    reading = Reading(Source("log.jsonl", "jsonl"))
+    found = [
+        (one.first + index, line)
+        for one in reading._lines(blocks_of(LINES_TO_CUT, size), "log.jsonl", whole=True)
+        if isinstance(one, Lines)
+        for index, line in enumerate(one.lines)
+        if line
+    ]
+    expected = [(number, line.strip(b" \t\r\n")) for number, line in enumerate(LINES_TO_CUT.split(b"\n"), 1)]
+    assert found == [(number, line) for number, line in expected if line]
+    assert reading.lines == LINES_TO_CUT.count(b"\n")
+    assert reading.nonblank
+
+
+@pytest.mark.parametrize("size", [1, 4, 8, 9, 10, 17, 100, 10_000])
+def test_the_secrets_pass_finds_every_record_however_the_stream_is_cut_into_blocks(size: int) -> None:
+    from contracts import redaction
+    from contracts.captures.readers import _block_secrets
+
+    tokens = [f"canary-cut-{size}-{index}-0f3e9a" for index in range(4)]
+    records = [
+        {"request": {"method": "GET", "path": "/pcm/jobs", "headers": {"Authorization": f"Bearer {token}"}}}
+        | {"response": {"status": 200, "body": JOB}}
+        for token in tokens
+    ]
+    lines = [json.dumps(JOB).encode(), *map(json.dumps, records[:2]), json.dumps(JOB), json.dumps(records[2])]
+    data = b"\n".join(line if isinstance(line, bytes) else line.encode() for line in lines)
+    data += b"\n" + json.dumps(records[3]).encode()  # the last line, without a line end
+    before = redaction.remembered()
+    _block_secrets(blocks_of(data, size))
+    assert set(tokens) <= set(map(str, redaction.remembered_since(before)))
