@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, product, repeat
-from operator import attrgetter, is_, methodcaller, not_
+from operator import attrgetter, is_, not_
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urljoin
 
@@ -331,13 +331,16 @@ class Screen:
         """Whether every line is its body written back, as it is or without its
         JSON whitespace, told for the whole chunk at once: msgspec writes a list
         as ``[`` its items joined by ``,`` ``]``, and each line is one JSON value
-        without whitespace around it (msgspec read it whole, and the second form
-        took the whitespace out), so the joined forms are equal only where every
-        line is equal to its writing."""
-        written = msgspec.json.encode(bodies)
-        if written == b"[" + b",".join(datas) + b"]":
-            return True
-        return written == b"[" + b",".join(map(methodcaller("translate", None, WHITESPACE), datas)) + b"]"
+        without whitespace around it (msgspec read it whole, and the other forms
+        took the whitespace out, which ``,`` is not), so the joined forms are
+        equal only where every line is equal to its writing."""
+        written = msgspec.json.encode(bodies)[1:-1]
+        joined = b",".join(datas)
+        return (
+            written == joined
+            or written == joined.replace(b" ", b"")  # json.dumps' spacing: spaces alone, taken out in one go
+            or written == joined.translate(None, WHITESPACE)
+        )
 
     def _line_by_line(
         self, plan: Plan, datas: list[bytes], left: list[int], bodies: list[Any], where: list[int]
