@@ -191,21 +191,32 @@ Measured = tuple[dict[str, float], dict[str, float], dict[str, float]]
 
 def measure(path: Path, lines: int, jobs: int, repeat: int) -> Measured:
     """Seconds (the best of ``repeat``), peak RSS (MiB, the largest) and CPU
-    seconds (the least) of each measurement of one file (no CPU for the parses)."""
+    seconds (the least) of each measurement of one file (no CPU for the parses).
+
+    The repeats are taken in rounds, each measurement once a round, so that a
+    slow spell of this shared machine weighs on all of them alike, not on
+    whichever measurement it fell on."""
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
     cpu: dict[str, float] = {}
-    timings["parse (json.loads)"] = best_of(repeat, lambda: parse_with(json.loads, path))
-    timings["parse (orjson.loads)"] = best_of(repeat, lambda: parse_with(orjson.loads, path))
-    runs = [(f"validate --jobs {n}", n, "text") for n in sorted({1, jobs})]
-    runs.append(("validate --format json --jobs 1", 1, "json"))
-    for name, n, report in runs:
-        peaks: list[float] = []
-        cpus: list[float] = []
-        timings[name] = best_of(repeat, lambda n=n, r=report, p=peaks, c=cpus: validate(path, n, p, r, c))
-        rss[name] = max(peaks)
-        cpu[name] = min(cpus)
+    peaks: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    runs: dict[str, Callable[[], object]] = {
+        "parse (json.loads)": lambda: parse_with(json.loads, path),
+        "parse (orjson.loads)": lambda: parse_with(orjson.loads, path),
+    }
+    for name, n, report in [*((f"validate --jobs {n}", n, "text") for n in sorted({1, jobs})), JSON_RUN]:
+        peaks[name], cpus[name] = [], []
+        runs[name] = lambda n=n, r=report, p=peaks[name], c=cpus[name]: validate(path, n, p, r, c)
+    for _ in range(repeat):
+        for name, run in runs.items():
+            timings[name] = min(timings.get(name, float("inf")), best_of(1, run))
+    for name in peaks:
+        rss[name], cpu[name] = max(peaks[name]), min(cpus[name])
     return timings, rss, cpu
+
+
+JSON_RUN = ("validate --format json --jobs 1", 1, "json")
 
 
 def verdict(value: float, target: float, *, at_most: bool = False) -> str:
