@@ -66,7 +66,7 @@ from contracts.fast import narrowed
 from contracts.jsonbody import WHITESPACE
 from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
 from contracts.routing import Route
-from contracts.rules import JOB_LIST, TIMESTAMPS, HoldsTimes, moment, rules_for
+from contracts.rules import JOB_LIST, TIMESTAMPS, Column, HoldsTimes, moment, rules_for
 
 ORDERS = 4
 """How many key orders of one route are compiled at most (a log is written by one serializer or a few)."""
@@ -419,15 +419,19 @@ class Screen:
             unread = False
         except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
             read, unread = list(map(moment, strings)), True  # None where the rule reads none either
-        times: dict[str, dict[int, datetime]] = {}
+        times: dict[str, Column] = {}
         for (name, at, start), (_, _, end) in zip(spans, [*spans[1:], ("", None, len(strings))], strict=True):
-            part = dict(zip(range(end - start) if at is None else at, read[start:end], strict=True))
-            times[name] = {k: v for k, v in part.items() if v is not None} if unread else part  # type: ignore[assignment]
+            part = read[start:end]
+            if at is None and not unread:
+                times[name] = part  # type: ignore[assignment]
+            else:
+                found = dict(zip(range(end - start) if at is None else at, part, strict=True))
+                times[name] = {k: v for k, v in found.items() if v is not None} if unread else found  # type: ignore[assignment]
         if self._facts is not None:
             keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
             failing.update(compress(range(count), map(not_, map(self._facts.__contains__, keys))))
         for holds in self._times:
-            failing |= holds(times)
+            failing |= holds(times, count)
         return failing
 
     def _bad_dates(self, strings: list[str]) -> set[int]:

@@ -29,11 +29,11 @@ Holds = Callable[[Any, Route], bool]
 """A rule's shortcut: True only where its check finds nothing (False: run the check)."""
 HoldsAll = Callable[[list[Any], Route], bool]
 """The shortcut for many bodies at once: True only where the check finds nothing in any of them."""
-HoldsTimes = Callable[[Mapping[str, dict[int, datetime]]], set[int]]
+HoldsTimes = Callable[[Mapping[str, "Column"], int], set[int]]
 """The shortcut of the native pass (:mod:`contracts.native`) for many jobs at
-once: given a column of each timestamp (``{job index: datetime}`` as
-:func:`moment` reads it, for the jobs that have it), the indices of the jobs
-the check may find something in; it finds nothing in the others."""
+once: given a column of each timestamp (:data:`Column`, as :func:`moment`
+reads it) and the number of jobs, the indices of the jobs the check may find
+something in; it finds nothing in the others."""
 
 JOB_RESPONSE = SCHEMA_BASE + "job-response.json"
 JOB_LIST = SCHEMA_BASE + "job-list-response.json"
@@ -232,30 +232,47 @@ def timestamps_all_read_in_order(bodies: list[Any], route: Route) -> bool:
         return False
 
 
-def times_out_of_order(times: Mapping[str, dict[int, datetime]]) -> set[int]:
-    """:func:`timestamps_are_ordered`'s chain on many jobs at once, without a
-    Python call a job: ``times`` holds a column a timestamp, ``{job index:
-    datetime}`` for the jobs that have it (not null), as :func:`moment` reads
-    it; the indices of the jobs whose chain breaks (the rule finds something
-    in them, and nothing in the others)."""
-    created = times.get("created_at", {})
-    failing = _earlier(created, times.get("updated_at", {}))
+def times_out_of_order(times: Mapping[str, Column], count: int) -> set[int]:
+    """:func:`timestamps_are_ordered`'s chain on ``count`` jobs at once,
+    without a Python call a job: ``times`` holds a :data:`Column` a timestamp,
+    as :func:`moment` reads it; the indices of the jobs whose chain breaks
+    (the rule finds something in them, and nothing in the others)."""
+    created = times.get("created_at")
+    failing = _earlier(created, times.get("updated_at"), count)
     earlier = created  # the latest timestamp present before each run time
     for name in RUN_TIMES:
-        later = times.get(name, {})
-        failing |= _earlier(earlier, later)
-        earlier = {**earlier, **later}
+        later = times.get(name)
+        failing |= _earlier(earlier, later, count)
+        earlier = _latest(earlier, later, count)
     return failing
 
 
-def _earlier(first: dict[int, datetime], second: dict[int, datetime]) -> set[int]:
-    """The indices in both where ``second`` is earlier than ``first``."""
-    both = (
-        list(first.keys() & second.keys())
-        if len(first) != len(second) or first.keys() != second.keys()
-        else list(first)
-    )
-    return set(compress(both, map(lt, map(second.__getitem__, both), map(first.__getitem__, both))))
+Column = list[datetime] | dict[int, datetime]
+"""A timestamp of many jobs: a list when every job has it, else ``{job index: datetime}`` of those that do."""
+
+
+def _earlier(first: Column | None, second: Column | None, count: int) -> set[int]:
+    """The indices of the jobs that have both where ``second`` is earlier than ``first``."""
+    if first is None or second is None:
+        return set()
+    if isinstance(second, list):
+        if isinstance(first, list):
+            return set(compress(range(count), map(lt, second, first)))
+        at = list(first)
+        return set(compress(at, map(lt, map(second.__getitem__, at), first.values())))
+    at = list(second) if isinstance(first, list) else list(second.keys() & first.keys())
+    return set(compress(at, map(lt, map(second.__getitem__, at), map(first.__getitem__, at))))
+
+
+def _latest(earlier: Column | None, later: Column | None, count: int) -> Column | None:
+    """Each job's ``later`` where it has one, else its ``earlier``."""
+    if later is None or earlier is None:
+        return earlier if later is None else later
+    if isinstance(later, list):
+        return later
+    if isinstance(earlier, list):
+        return list(map(later.get, range(count), earlier))
+    return {**earlier, **later}
 
 
 @rule(
