@@ -15,9 +15,9 @@ writing) and with Python's default ``json.dumps`` spacing (``", "`` and
   (``os.wait4``);
 
 and prints the rates, the ratios the targets are stated in and the peak
-memory. Each measurement runs ``--repeat`` times and the best is kept: the
-machine may be noisy, and the best run is the one least disturbed. Not a
-timed test::
+memory. Each measurement runs ``--repeat`` times, in rounds (each
+measurement once a round), and the best is kept: the machine may be noisy,
+and the best run is the one least disturbed. Not a timed test::
 
     python benchmarks/validate_jsonl.py --lines 200000 --jobs 2
     python benchmarks/validate_jsonl.py --lines 1000000     # the size the targets are stated for
