@@ -131,9 +131,10 @@ print(time.perf_counter() - started, cpu, usage.ru_maxrss, os.waitstatus_to_exit
 waited for), its peak RSS (kilobytes on Linux) and its exit code."""
 
 
-def validate(path: Path, jobs: int) -> tuple[float, float, float, int]:
-    """One ``pcm-contracts validate`` run in a subprocess: seconds, CPU seconds, peak RSS (MiB), exit code."""
-    command = [sys.executable, "-m", "contracts", "validate", str(path), "--format", "text"]
+def validate(path: Path, jobs: int, report: str = "text") -> tuple[float, float, float, int]:
+    """One ``pcm-contracts validate`` run in a subprocess, started by
+    :data:`PEAK_OF_A_CHILD`: seconds, CPU seconds, peak RSS (MiB), exit code."""
+    command = [sys.executable, "-m", "contracts", "validate", str(path), "--format", report]
     command += ["--output", os.devnull, "--jobs", str(jobs), "--no-progress"]
     run = subprocess.run(
         [sys.executable, "-c", PEAK_OF_A_CHILD, *command], cwd=ROOT, capture_output=True, text=True, check=True

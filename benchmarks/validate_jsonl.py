@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from validate_har import PEAK_OF_A_CHILD
+import validate_har
 
 from contracts.registry import documented_values
 
@@ -163,22 +162,15 @@ def validate(path: Path, jobs: int, peaks: list[float], report: str = "text", cp
     RSS (MiB) appended to ``peaks``, its CPU seconds (with its workers') to ``cpus``.
 
     The run is started by a small process of its own (validate_har's
-    :data:`~validate_har.PEAK_OF_A_CHILD`), which reads its resource usage with
+    :data:`~validate_har.PEAK_OF_A_CHILD`, by :func:`validate_har.validate`), which reads its resource usage with
     ``os.wait4``: ``ru_maxrss`` is the largest resident set of the process or
     of any worker it waited for; a child of this process would start from this
     one's peak (the resident set it shared with it when forked counts)."""
-    command = [sys.executable, "-m", "contracts", "validate", str(path), "--format", report]
-    command += ["--output", os.devnull, "--jobs", str(jobs), "--no-progress"]
-    run = subprocess.run(
-        [sys.executable, "-c", PEAK_OF_A_CHILD, *command], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    seconds, cpu, peak, code = run.stdout.split()
-    if int(code) not in (0, 1):
-        raise SystemExit(f"validate failed ({code}): {run.stderr.strip()}")
-    peaks.append(int(peak) / 1024)  # kilobytes on Linux
+    seconds, cpu, peak, _ = validate_har.validate(path, jobs, report)
+    peaks.append(peak)
     if cpus is not None:
-        cpus.append(float(cpu))
-    return float(seconds)
+        cpus.append(cpu)
+    return seconds
 
 
 TARGETS = {"one core": 1.0, "parallel": 1.7, "json": 0.8, "memory": 150.0}
