@@ -18,9 +18,11 @@ step below errs on the strict side:
   ``Literal``, ``minLength``/``maxLength``/``minItems``/``maxItems`` msgspec
   constraints; a member of no ``properties`` is dropped by the decoder, and the
   write-back below then differs, so such a body takes the usual path;
-* ``format: date-time`` is a plain string, checked after decoding by
-  :func:`stamp`: the strict RFC 3339 shape and ``datetime.fromisoformat``
-  (which also gives the semantic rules their datetimes);
+* ``format: date-time`` is a plain string, checked after decoding, a chunk's
+  strings in one call, by the narrowed ``date-time`` check of the fast path
+  (:func:`contracts.fast.narrowed`: jsonschema-rs, within the grammar of the
+  reference's check), then read by ``datetime.fromisoformat`` as the
+  timestamp rule reads it;
 * any other keyword (``pattern``, ``additionalProperties: false``,
   ``unevaluatedProperties: false``, other formats, numbers' bounds, ...) makes
   the route unsupported.
@@ -28,10 +30,11 @@ step below errs on the strict side:
 msgspec reads strict JSON (no ``NaN``, no BOM, no lone surrogate, nothing after
 the value, numbers in range for their type) but keeps the last of a duplicate
 key. Like :func:`contracts.jsonbody.quick`, a line is taken only when msgspec
-writes the decoded value back as the line itself, or as the line with the
-space of each ``", "`` and ``": "`` taken out, or with every JSON whitespace
-taken out. The argument of :func:`contracts.jsonbody.quick` carries over: the
-writing holds every member once, each string as read, so a line it equals
+writes the decoded value back as the line itself, or as the line with its
+spaces taken out, or its JSON whitespace, or the space of each ``", "`` and
+``": "``; a chunk's lines are compared at once (:meth:`Screen._written_back`).
+The argument of :func:`contracts.jsonbody.quick` carries over: the writing
+holds every member once, each string as read, so a line it equals
 holds no duplicate key, no member the types do not know and no odd spelling.
 The writing follows the ``Struct``'s field order, so the order is learnt from
 the lines themselves: a decoded line whose writing differs is read once more
@@ -39,7 +42,7 @@ the lines themselves: a decoded line whose writing differs is read once more
 
 The rules that apply to the route must all be checkable here: the
 :class:`~contracts.rules.RunTimes` facts (data), and Python rules with a
-``holds_times`` shortcut (:func:`contracts.rules.times_in_order`); a route with
+``holds_times`` shortcut (:func:`contracts.rules.times_out_of_order`); a route with
 any other rule has no native pass. Tests run the examples, the whole drift
 corpus, the mutation tests and generated mutations (duplicate keys, date-time
 forms, spacing) through both and require that every line taken here has no
