@@ -46,6 +46,10 @@ class Violation:
     kind: Kind
     schema_pointer: str | None = None
 
+    def __reduce__(self) -> tuple[type[Violation], tuple[str, str, str, Severity, Kind, str | None]]:
+        # a worker's findings cross to the driver pickled: built again by one call, not set field by field
+        return Violation, (self.rule, self.pointer, self.message, self.severity, self.kind, self.schema_pointer)
+
     def __str__(self) -> str:
         return f"{self.pointer or '/'}: {self.message} [{self.rule}]"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickle
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,13 @@ def test_any_jobs_gives_the_results_of_one_job_in_order(captures: list[str], job
     assert {r.verdict for r in serial} == {"valid", "invalid", "unreadable", "skipped"}
     assert any(r.source.endswith("log.jsonl:301") and r.verdict == "unreadable" for r in serial)
     assert any(r.source.endswith("blank.jsonl") and r.reason == "empty file" for r in serial)
+
+
+def test_results_and_their_findings_cross_from_a_worker_whole(captures: list[str]) -> None:
+    judged = [one for one in each_result(judge_all(Checker(), captures)) if one.violations]
+    assert judged
+    assert any(v.schema_pointer for one in judged for v in one.violations)
+    assert pickle.loads(pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL)) == judged
 
 
 def test_ranges_cut_on_line_boundaries(tmp_path: Path) -> None:
