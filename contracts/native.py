@@ -292,6 +292,8 @@ class Screen:
         self._fact_names, self._facts = _facts(route, tuple(name for name, always in self._stamps if not always))
         self._times = _times(route)
         self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True)
+        self._encode_into = msgspec.json.Encoder().encode_into
+        self._buffers = threading.local()  # the buffer a thread writes a chunk's bodies into
 
     def _learn(self, data: bytes) -> Plan | None:
         """A plan in the key order of ``data``, if that order is new and room is left."""
@@ -321,7 +323,7 @@ class Screen:
                 left.append(index)
                 continue
             where.append(index)
-        if taken and not self._written_back(taken, list(map(datas.__getitem__, where))):
+        if taken and not self._written_back(taken, datas if len(where) == len(datas) else [datas[i] for i in where]):
             left, taken, where = self._line_by_line(plan, datas, left, taken, where)
         failing = self._failing(taken)
         if failing:
@@ -329,20 +331,28 @@ class Screen:
             taken = [body for index, body in enumerate(taken) if index not in failing]
         return left, taken
 
-    @staticmethod
-    def _written_back(bodies: list[Any], datas: list[bytes]) -> bool:
+    def _written_back(self, bodies: list[Any], datas: list[bytes]) -> bool:
         """Whether every line is its body written back, as it is or without its
         JSON whitespace, told for the whole chunk at once: msgspec writes a list
         as ``[`` its items joined by ``,`` ``]``, and each line is one JSON value
         without whitespace around it (msgspec read it whole, and the other forms
         took the whitespace out, which ``,`` is not), so the joined forms are
-        equal only where every line is equal to its writing."""
-        written = msgspec.json.encode(bodies)[1:-1]
+        equal only where every line is equal to its writing. The writing goes
+        into a buffer kept for the next chunk (a thread's own), compared in place."""
+        written = getattr(self._buffers, "written", None)
+        if written is None:
+            written = self._buffers.written = bytearray()
+        self._encode_into(bodies, written)
+        size = len(written) - 2  # without the list's brackets
+
+        def equal(form: bytes) -> bool:
+            return len(form) == size and written.startswith(form, 1)
+
         joined = b",".join(datas)
         return (
-            written == joined
-            or written == joined.replace(b" ", b"")  # json.dumps' spacing: spaces alone, taken out in one go
-            or written == joined.translate(None, WHITESPACE)
+            equal(joined)
+            or equal(joined.replace(b" ", b""))  # json.dumps' spacing: spaces alone, taken out in one go
+            or equal(joined.translate(None, WHITESPACE))
         )
 
     def _line_by_line(
@@ -391,56 +401,52 @@ class Screen:
         return list(map(attrgetter("type"), attrs)), list(map(attrgetter("status"), attrs))
 
     def _failing(self, bodies: list[Any]) -> set[int]:
-        """The indices of the decoded bodies whose date-times or rules fail, a column at a time."""
+        """The indices of the decoded bodies whose date-times or rules fail, a column at a time.
+
+        Each check first asks of the whole chunk, in one pass, whether it
+        holds (it mostly does), and only where it does not finds the bodies."""
         count = len(bodies)
         if not count:
             return set()
         attrs = list(map(self._jobs, bodies))
-        strings: list[str] = []  # every date-time of the chunk, a column after the other
-        spans: list[tuple[str, list[int] | None, int]] = []
         kinds: dict[str, list[type]] = {}
+        times: dict[str, Column] = {}
+        failing: set[int] = set()
         columns = (
             zip(*map(self._timestamps, attrs), strict=True) if len(self._stamps) > 1 else [map(self._timestamps, attrs)]
         )
         for (name, always), column in zip(self._stamps, columns, strict=True):
             if always:  # required, never null: a string in every decoded body
-                spans.append((name, None, len(strings)))
-                strings += column
-                continue
-            types = kinds[name] = list(map(type, column))
-            present = list(map(is_, types, repeat(str)))
-            spans.append((name, list(compress(range(count), present)), len(strings)))
-            strings += compress(column, present)
-        failing: set[int] = set()
-        bad = self._bad_dates(strings)
-        for position in bad:  # its line fails; a readable stand-in keeps the columns whole
-            name, at, start = next(span for span in reversed(spans) if span[2] <= position)
-            failing.add(position - start if at is None else at[position - start])
-            strings[position] = GOOD_DATE_TIME
-        try:
-            read: list[datetime | None] = list(map(_fromisoformat, strings))
-            unread = False
-        except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
-            read, unread = list(map(moment, strings)), True  # None where the rule reads none either
-        times: dict[str, Column] = {}
-        for (name, at, start), (_, _, end) in zip(spans, [*spans[1:], ("", None, len(strings))], strict=True):
-            part = read[start:end]
-            if at is None and not unread:
-                times[name] = part  # type: ignore[assignment]
+                at: list[int] | None = None
+                strings = list(column)
             else:
-                found = dict(zip(range(end - start) if at is None else at, part, strict=True))
-                times[name] = {k: v for k, v in found.items() if v is not None} if unread else found  # type: ignore[assignment]
+                types = kinds[name] = list(map(type, column))
+                present = list(map(is_, types, repeat(str)))
+                at = list(compress(range(count), present))
+                strings = list(compress(column, present))
+            for position in self._bad_dates(strings):  # its body fails; a readable stand-in keeps the column whole
+                failing.add(position if at is None else at[position])
+                strings[position] = GOOD_DATE_TIME
+            try:
+                read = list(map(_fromisoformat, strings))
+            except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
+                found = zip(range(count) if at is None else at, map(moment, strings), strict=True)
+                times[name] = {k: v for k, v in found if v is not None}  # none where the rule reads none either
+                continue
+            times[name] = read if at is None else dict(zip(at, read, strict=True))
         if self._facts is not None:
             keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
-            failing.update(compress(range(count), map(not_, map(self._facts.__contains__, keys))))
+            allowed = list(map(self._facts.__contains__, keys))
+            if not all(allowed):
+                failing.update(compress(range(count), map(not_, allowed)))
         for holds in self._times:
             failing |= holds(times, count)
         return failing
 
     def _bad_dates(self, strings: list[str]) -> set[int]:
         """The indices of the strings that are no date-time the reference
-        certainly accepts: one compiled check of the whole list, and its
-        errors where it fails (most chunks hold one bad value or none)."""
+        certainly accepts: one compiled check of the whole column, and its
+        errors where it fails (most columns of a chunk hold no bad value)."""
         if self._dates.is_valid(strings):
             return set()
         return {int(error.instance_path[0]) for error in self._dates.iter_errors(strings)}

@@ -11,7 +11,7 @@ Every rule accepts every documented example (``examples/``); a test proves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -257,11 +257,17 @@ def _earlier(first: Column | None, second: Column | None, count: int) -> set[int
         return set()
     if isinstance(second, list):
         if isinstance(first, list):
-            return set(compress(range(count), map(lt, second, first)))
-        at = list(first)
-        return set(compress(at, map(lt, map(second.__getitem__, at), first.values())))
-    at = list(second) if isinstance(first, list) else list(second.keys() & first.keys())
-    return set(compress(at, map(lt, map(second.__getitem__, at), map(first.__getitem__, at))))
+            at: Sequence[int] = range(count)
+            earlier, later = first, second
+        else:
+            at = list(first)
+            earlier, later = list(first.values()), list(map(second.__getitem__, at))
+    else:
+        at = list(second) if isinstance(first, list) else list(second.keys() & first.keys())
+        earlier, later = list(map(first.__getitem__, at)), list(map(second.__getitem__, at))
+    if all(map(le, earlier, later)):  # one pass for the common case: in order throughout
+        return set()
+    return set(compress(at, map(lt, later, earlier)))
 
 
 def _latest(earlier: Column | None, later: Column | None, count: int) -> Column | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import json
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -81,6 +83,27 @@ def test_every_line_taken_from_the_corpus_has_no_finding_for_the_reference() -> 
     assert len(taken) > 20  # the valid examples, in several orders
     for line in taken:
         assert holds_for_the_reference(line), line
+
+
+def test_threads_sharing_a_pass_get_the_answers_of_one() -> None:
+    rng = random.Random(5)
+    chunks = [
+        [line for body in job_bodies() for line in spellings(body, rng)][start::3] + corpus_lines()[start::7]
+        for start in range(3)
+    ]
+    shared = screen()
+    for chunk in chunks:  # the orders learnt first: what it takes no longer depends on what it met
+        shared(chunk)
+    alone = [shared(chunk)[0] for chunk in chunks]
+    assert all(0 < len(left) < len(chunk) for left, chunk in zip(alone, chunks, strict=True))  # some taken, some left
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads taking turns within a chunk, as a busy worker's may
+    try:
+        with ThreadPoolExecutor(3) as pool:  # each thread writes into a buffer of its own
+            for _ in range(50):
+                assert [left for left, _ in pool.map(shared, chunks)] == alone
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_the_valid_documented_jobs_are_taken_in_the_orders_learnt() -> None:
