@@ -105,13 +105,17 @@ def quick(data: bytes) -> Any:
         written = _dumps(value)
     except _ORJSON_ERRORS:  # JSONEncodeError: nested deeper than MAX_DEPTH
         return MISSING
-    if (
+    return value if written_as(written, data) else MISSING
+
+
+def written_as(written: bytes, data: bytes) -> bool:
+    """Whether ``data`` is ``written`` or it with JSON whitespace put in, in
+    one of :func:`quick`'s three forms (its docstring says why that is sound)."""
+    return (
         written == data
         or written == data.translate(None, WHITESPACE)
         or written == data.replace(b", ", b",").replace(b": ", b":")
-    ):
-        return value
-    return MISSING
+    )
 
 
 def quick_all(datas: list[bytes]) -> tuple[list[Any], list[int]] | None:

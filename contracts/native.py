@@ -66,7 +66,7 @@ import msgspec
 import orjson
 
 from contracts.fast import narrowed
-from contracts.jsonbody import WHITESPACE
+from contracts.jsonbody import WHITESPACE, written_as
 from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
 from contracts.routing import Route
 from contracts.rules import JOB_LIST, TIMESTAMPS, Column, HoldsTimes, moment, rules_for
@@ -364,7 +364,7 @@ class Screen:
         kept: list[int] = []
         for index, body in zip(where, bodies, strict=True):
             data = datas[index]
-            if not _same(encode(body), data):
+            if not written_as(encode(body), data):
                 body = self._other_order(data, plan)
                 if body is None:
                     left.append(index)
@@ -389,7 +389,7 @@ class Screen:
                 body = plan.decode(data)
             except _ERRORS:
                 return None
-            if _same(encode(body), data):
+            if written_as(encode(body), data):
                 self.plans.remove(plan)  # the most recent order first
                 self.plans.insert(0, plan)
                 return body
@@ -450,15 +450,6 @@ class Screen:
         if self._dates.is_valid(strings):
             return set()
         return {int(error.instance_path[0]) for error in self._dates.iter_errors(strings)}
-
-
-def _same(written: bytes, data: bytes) -> bool:
-    """Whether ``data`` is ``written``, or it with JSON whitespace put in (see :func:`contracts.jsonbody.quick`)."""
-    return (
-        written == data
-        or written == data.translate(None, WHITESPACE)
-        or written == data.replace(b", ", b",").replace(b": ", b":")
-    )
 
 
 JOB_AT = ("data", "attributes")
