@@ -18,11 +18,12 @@ step below errs on the strict side:
   ``Literal``, ``minLength``/``maxLength``/``minItems``/``maxItems`` msgspec
   constraints; a member of no ``properties`` is dropped by the decoder, and the
   write-back below then differs, so such a body takes the usual path;
-* ``format: date-time`` is a plain string, checked after decoding, a chunk's
-  strings in one call, by the narrowed ``date-time`` check of the fast path
+* ``format: date-time`` is a plain string, checked and read after decoding,
+  a chunk's strings of one member at once: by msgspec, within the forms
+  :func:`read_dates` allows, as the timestamp rule reads them; where that
+  cannot tell, by the narrowed ``date-time`` check of the fast path
   (:func:`contracts.fast.narrowed`: jsonschema-rs, within the grammar of the
-  reference's check), then read by ``datetime.fromisoformat`` as the
-  timestamp rule reads it;
+  reference's check), then ``datetime.fromisoformat``;
 * any other keyword (``pattern``, ``additionalProperties: false``,
   ``unevaluatedProperties: false``, other formats, numbers' bounds, ...) makes
   the route unsupported.
@@ -52,6 +53,7 @@ finding from the reference validator.
 from __future__ import annotations
 
 import keyword
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -268,6 +270,60 @@ def compile_route(schemas: SchemaSet, route: Route, order: Mapping[tuple[str, ..
 
 DATES: Schema = {"type": "array", "items": narrowed({"type": "string", "format": "date-time"})}
 """A list of date-times as the fast path of :mod:`contracts.fast` checks each (jsonschema-rs, narrowed)."""
+_DATETIMES = list[datetime]
+_DIGITS_AND_POINT = b"0123456789."
+_UPPER = bytes.maketrans(b"tz", b"TZ")
+FORMS = (b"--T::Z", b"--T::+:", b"--T::-:")
+"""What is left of an RFC 3339 date-time with its digits and its point taken
+out and upper-cased, as the reference upper-cases it: ``Z``, or an offset
+with a colon (``+00:00``)."""
+_BEYOND_MICROSECONDS = re.compile(rb"\.[0-9]{7}")
+
+
+def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
+    """The date-times of ``strings`` as :func:`contracts.rules.moment` reads
+    them, and the positions of those not certainly one the reference accepts
+    (a stand-in is read there), or ``None`` to check each string on its own.
+
+    msgspec reads a column in one call, checking every field's range (the
+    month's days in a leap year too, no hour 24, no second 60, no offset
+    minute 60, no year 0), but reads some forms RFC 3339 forbids: a space
+    for ``T``, an offset without its colon, no zone at all, and more than six
+    fraction digits, rounded (``fromisoformat``, which the rules use,
+    truncates). Two passes over the joined column rule them out first: what
+    is left of a string without its digits and point must be one of
+    :data:`FORMS` (msgspec reads it as one date-time, and taken apart so, a
+    form it reads is one of these only where it is RFC 3339), and no fraction
+    may have seven digits. A lower-case ``t`` or ``z`` is read as its
+    upper case, as both the reference and :func:`~contracts.rules.moment` do.
+    A position not certainly accepted gets a stand-in: its body takes the
+    usual path, which tells."""
+    if not strings:
+        return [], []
+    text = "\n".join(strings)
+    if not text.isascii():
+        return None
+    data = text.encode()
+    marks = data.translate(_UPPER, _DIGITS_AND_POINT)
+    bad: list[int] = []
+    if sum(map(marks.count, FORMS)) != len(strings):
+        lines = marks.split(b"\n")
+        if len(lines) != len(strings):  # a line end in a string
+            return None
+        bad = [index for index, line in enumerate(lines) if line not in FORMS]
+    if _BEYOND_MICROSECONDS.search(data) is not None:
+        longer = (index for index, string in enumerate(strings) if _BEYOND_MICROSECONDS.search(string.encode()))
+        bad = sorted({*bad, *longer})
+    if bad:
+        strings = strings.copy()
+        for index in bad:
+            strings[index] = GOOD_DATE_TIME
+    try:
+        return bad, msgspec.convert(strings, _DATETIMES)
+    except msgspec.ValidationError:  # a field out of range: each string on its own
+        return None
+
+
 GOOD_DATE_TIME = "2000-01-01T00:00:00Z"
 _fromisoformat = datetime.fromisoformat
 _ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
@@ -424,15 +480,21 @@ class Screen:
                 present = list(map(is_, types, repeat(str)))
                 at = list(compress(range(count), present))
                 strings = list(compress(column, present))
-            for position in self._bad_dates(strings):  # its body fails; a readable stand-in keeps the column whole
-                failing.add(position if at is None else at[position])
-                strings[position] = GOOD_DATE_TIME
-            try:
-                read = list(map(_fromisoformat, strings))
-            except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
-                found = zip(range(count) if at is None else at, map(moment, strings), strict=True)
-                times[name] = {k: v for k, v in found if v is not None}  # none where the rule reads none either
-                continue
+            dated = read_dates(strings)
+            if dated is not None:
+                bad, read = dated
+                for position in bad:  # its body takes the usual path, which tells
+                    failing.add(position if at is None else at[position])
+            else:  # each string checked on its own, and read as the rule reads it
+                for position in self._bad_dates(strings):  # its body fails; a readable stand-in keeps the column whole
+                    failing.add(position if at is None else at[position])
+                    strings[position] = GOOD_DATE_TIME
+                try:
+                    read = list(map(_fromisoformat, strings))
+                except ValueError:  # a form jsonschema-rs accepts and fromisoformat does not (a lower-case t)
+                    found = zip(range(count) if at is None else at, map(moment, strings), strict=True)
+                    times[name] = {k: v for k, v in found if v is not None}  # none where the rule reads none either
+                    continue
             times[name] = read if at is None else dict(zip(at, read, strict=True))
         if self._facts is not None:
             keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from contracts import native
 from contracts.jsonbody import NotJson, _careful
 from contracts.registry import SCHEMA_BASE, build, load, read_schemas
-from contracts.rules import RULES
+from contracts.rules import RULES, moment
 from contracts.validation import Validator
 from tests.test_mutations import mutate, mutations
 from tests.unit.test_judge import BARE_JOB_ROUTE, EDGES, STAMPS, STARTED, corpus_lines, job_bodies, job_lines
@@ -255,3 +255,53 @@ def test_edge_forms_of_a_timestamp_are_taken_only_where_they_hold(created: str) 
     assert orjson.dumps(STARTED) in taken
     for line in taken:
         assert holds_for_the_reference(line)
+
+
+TIME_FORMS = st.from_regex(  # what RFC 3339 allows and what msgspec or fromisoformat read besides
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2})?"
+    r"([.,][0-9]{0,9})?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?\Z"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    strings=st.lists(
+        st.one_of(TIME_FORMS, STAMPS, st.sampled_from(EDGES), st.text(max_size=30)), min_size=1, max_size=12
+    )
+)
+def test_a_column_is_read_at_once_only_where_each_date_time_is_certainly_accepted(strings: list[str]) -> None:
+    """Where :func:`native.read_dates` reads a column in one call, each
+    position it does not set apart holds a date-time the reference accepts,
+    read as the rule reads it (same instant, same offset)."""
+    from jsonschema import FormatChecker
+
+    dated = native.read_dates(strings)
+    if dated is None:  # each string is checked on its own, as the tests above test
+        return
+    bad, read = dated
+    assert len(read) == len(strings)
+    for index, string in enumerate(strings):
+        if index not in bad:
+            assert FormatChecker().conforms(string, "date-time"), string
+            reading = moment(string)
+            assert reading is not None, string
+            assert reading == read[index], string
+            assert reading.utcoffset() == read[index].utcoffset(), string
+
+
+def test_a_column_of_the_documented_forms_is_read_at_once() -> None:
+    strings = ["2024-01-05T13:46:42.07Z", "2024-01-05T13:46:42+01:00", "2024-01-05T13:46:42.123456-05:30"]
+    lower = "2024-01-05t13:46:42.5z"
+    assert native.read_dates([*strings, lower]) == ([], [moment(s) for s in [*strings, lower]])
+    for other in (
+        "2024-01-05 13:46:42Z",
+        "2024-01-05T13:46:42+0100",
+        "2024-01-05T13:46:42",
+        "2024-01-05T13:46:42.1234567Z",
+    ):
+        found = native.read_dates([*strings, other])
+        assert found is not None, other
+        assert found[0] == [len(strings)], other  # only that one set apart
+        assert found[1][: len(strings)] == [moment(s) for s in strings]
+    assert native.read_dates([*strings, "2024-02-30T13:46:42Z"]) is None  # out of range: each on its own
+    assert native.read_dates([*strings, "2024-01-05T13:46:42Zé"]) is None
