@@ -149,9 +149,10 @@ class Reading:
         is one unreadable item; damage (:class:`~contracts.captures.opening.Damaged`)
         is one unreadable item after the whole lines read before it.
 
-        Each block is split where it is (the one copy of its bytes): the
-        piece after its last line end waits for the next block, and only a
-        line that spans blocks is joined."""
+        Each block is cut into lines where it is (``BytesIO.readlines``,
+        which finds line ends with memchr, where ``bytes.split`` looks at each
+        byte): the piece after its last line end waits for the next block,
+        and only a line that spans blocks is joined."""
         number, pending, held, skipping = 0, list[bytes](), 0, False  # pending: the line not ended yet
         try:
             for block in blocks:
@@ -165,8 +166,8 @@ class Reading:
                     self.nonblank = True
                     yield Unreadable(f"{name}:{number}", TOO_LONG)
                     block = block[first + 1 :]
-                lines = block.split(b"\n")
-                rest = lines.pop()
+                lines = io.BytesIO(block).readlines()  # each with its line end: found by memchr, not byte by byte
+                rest = lines.pop() if lines and not lines[-1].endswith(b"\n") else b""
                 if not lines:  # no line end in this block
                     if rest:
                         pending.append(rest)
