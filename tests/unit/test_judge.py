@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from jsonschema import FormatChecker
 
 from contracts import routing
-from contracts.captures.items import Lines, one_by_one
+from contracts.captures.items import Lines, Unreadable, one_by_one
 from contracts.captures.judge import Checker
 from contracts.captures.readers import CHUNK
 from contracts.captures.results import Passed
@@ -306,6 +306,29 @@ def test_lines_judged_a_chunk_at_a_time_give_the_one_by_one_results(
     judged = list(bulk.judge(items))
     assert list(each_result(judged)) == expected
     assert True in taken  # chunks did take the bulk path
+    assert bulk.coverage is not None
+    assert one.coverage is not None
+    assert bulk.coverage.report() == one.coverage.report()
+
+
+@pytest.mark.parametrize(("waiting", "waiting_bytes"), [(1, 10**9), (300, 10**9), (10**6, 10**9), (10**6, 2000)])
+def test_lines_screened_ahead_of_their_detailed_check_are_judged_in_line_order(
+    waiting: int, waiting_bytes: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """However many lines wait for the lines the screens left to be judged
+    (:data:`judge.WAITING`, :data:`judge.WAITING_BYTES`), across files and
+    other items between them, the results are the one-by-one results."""
+    from contracts.captures import judge
+
+    monkeypatch.setattr(judge, "WAITING", waiting)
+    monkeypatch.setattr(judge, "WAITING_BYTES", waiting_bytes)
+    first = read_lines(tmp_path, chunked_lines(1), "a.jsonl")
+    second = read_lines(tmp_path, chunked_lines(2), "b.jsonl")
+    items = [*first, Unreadable("c.json", "empty file"), *second, *first]
+    one, bulk = (Checker(coverage=Coverage()) for _ in range(2))
+    expected = [one.check(item) for item in one_by_one(items)]
+    judged = list(bulk.judge(items))
+    assert list(each_result(judged)) == expected
     assert bulk.coverage is not None
     assert one.coverage is not None
     assert bulk.coverage.report() == one.coverage.report()
