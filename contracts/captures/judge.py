@@ -176,11 +176,10 @@ class Checker:
         misses = wait = 0
 
         def rest(
-            datas: list[bytes], base: int, todo: list[int], known: set[int], values: list[Any], natively: bool
+            datas: list[bytes], base: int, todo: list[int], known: set[int], values: list[Any], screened: bool
         ) -> Iterator[Judged]:
-            """The results of a screened chunk: its lines in ``todo`` one by one, the others passed."""
+            """The results of a chunk: its lines in ``todo`` one by one, the others passed where it was screened."""
             nonlocal numbers
-            screened = natively or bool(values)
             done = 0  # the lines before it are judged
             for index in todo:
                 if index > done and screened:
@@ -209,13 +208,12 @@ class Checker:
                     if coverage is not None:
                         coverage.observe_route(test[0], value)
                     continue
-                # what line_item would read, read once already (quick is parse's own first step)
-                result = self.check(
-                    Line(name, number, data) if value is missing else record_item(value, f"{name}:{number}")
-                )
                 yield from batches(name, numbers, mark)
                 numbers = []
-                yield result
+                # what line_item would read, read once already (quick is parse's own first step)
+                yield self.check(
+                    Line(name, number, data) if value is missing else record_item(value, f"{name}:{number}")
+                )
             if screened and done < len(datas):
                 numbers.extend(range(base + done, base + len(datas)))
                 if coverage is not None and job is not None:
@@ -254,10 +252,8 @@ class Checker:
             datas = found.lines
             values: list[Any] = []
             todo, known = list(range(len(datas))), set[int]()
-            natively = False  # whether the native pass took some lines (and left those in todo)
             if screen is not None and not wait:
                 todo, taken = screen(datas)  # every line but those in todo holds
-                natively = len(todo) < len(datas)
                 if coverage is not None and job is not None and taken:
                     coverage.observe_jobs(job[0], *screen.kinds(taken))
                 misses = 0 if len(todo) * 2 < len(datas) else misses + 1
@@ -272,7 +268,8 @@ class Checker:
                     known = set(failed).difference(read[1])  # read as parse reads them: bare bodies with a finding
             elif wait:
                 wait -= 1
-            waiting.append((datas, found.first, todo, known, values, natively))
+            screened = (screen is not None and len(todo) < len(datas)) or bool(values)
+            waiting.append((datas, found.first, todo, known, values, screened))
             held += len(datas)
             size += sum(map(len, datas))
         for chunk in waiting:
