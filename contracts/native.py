@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, product, repeat
-from operator import attrgetter, is_, not_
+from operator import attrgetter, is_
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urljoin
 
@@ -71,7 +71,7 @@ from contracts.fast import narrowed
 from contracts.jsonbody import WHITESPACE, written_as
 from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
 from contracts.routing import Route
-from contracts.rules import JOB_LIST, TIMESTAMPS, Column, HoldsTimes, moment, rules_for
+from contracts.rules import JOB_LIST, TIMESTAMPS, Column, HoldsTimes, falls, moment, rules_for
 
 ORDERS = 4
 """How many key orders of one route are compiled at most (a log is written by one serializer or a few)."""
@@ -278,6 +278,26 @@ FORMS = (b"--T::Z", b"--T::+:", b"--T::-:")
 out and upper-cased, as the reference upper-cases it: ``Z``, or an offset
 with a colon (``+00:00``)."""
 _BEYOND_MICROSECONDS = re.compile(rb"\.[0-9]{7}")
+_IN_FORM = re.compile(rb"(?:--T::(?:Z|[+-]:)\n)*+")
+"""A run of lines each one of :data:`FORMS`, with their line ends."""
+
+
+def _odd(marks: bytes, count: int) -> list[int] | None:
+    """The indices of the lines of ``marks`` (``count`` of them, joined by line ends)
+    that are none of :data:`FORMS`, in order; ``None`` when there are not ``count``
+    lines. Found a run of lines in a form at a time (one C call a run: most lines are)."""
+    text = marks + b"\n"
+    if text.count(b"\n") != count:
+        return None
+    odd: list[int] = []
+    at = line = 0
+    while True:
+        stop = _IN_FORM.match(text, at).end()  # type: ignore[union-attr]  # a run, empty or not, always matches
+        if stop == len(text):
+            return odd
+        line += text.count(b"\n", at, stop)
+        odd.append(line)
+        at, line = text.index(b"\n", stop) + 1, line + 1
 
 
 def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
@@ -307,10 +327,10 @@ def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
     marks = data.translate(_UPPER, _DIGITS_AND_POINT)
     bad: list[int] = []
     if sum(map(marks.count, FORMS)) != len(strings):
-        lines = marks.split(b"\n")
-        if len(lines) != len(strings):  # a line end in a string
+        odd = _odd(marks, len(strings))
+        if odd is None:  # a line end in a string
             return None
-        bad = [index for index, line in enumerate(lines) if line not in FORMS]
+        bad = odd
     if _BEYOND_MICROSECONDS.search(data) is not None:
         longer = (index for index, string in enumerate(strings) if _BEYOND_MICROSECONDS.search(string.encode()))
         bad = sorted({*bad, *longer})
@@ -322,6 +342,14 @@ def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
         return bad, msgspec.convert(strings, _DATETIMES)
     except msgspec.ValidationError:  # a field out of range: each string on its own
         return None
+
+
+def _without(items: list[bytes], indices: list[int]) -> list[bytes]:
+    """``items`` without those at ``indices`` (in increasing order, a few): a copy, and a move of its tail for each."""
+    kept = items.copy()
+    for index in reversed(indices):
+        del kept[index]
+    return kept
 
 
 GOOD_DATE_TIME = "2000-01-01T00:00:00Z"
@@ -379,12 +407,13 @@ class Screen:
                 left.append(index)
                 continue
             where.append(index)
-        if taken and not self._written_back(taken, datas if len(where) == len(datas) else [datas[i] for i in where]):
+        if taken and not self._written_back(taken, datas if not left else _without(datas, left)):
             left, taken, where = self._line_by_line(plan, datas, left, taken, where)
         failing = self._failing(taken)
         if failing:
-            left = sorted({*left, *(where[index] for index in failing)})
-            taken = [body for index, body in enumerate(taken) if index not in failing]
+            left = sorted({*left, *map(where.__getitem__, failing)})
+            for index in sorted(failing, reverse=True):  # a few of a chunk: each a move of the list's tail
+                del taken[index]
         return left, taken
 
     def _written_back(self, bodies: list[Any], datas: list[bytes]) -> bool:
@@ -500,7 +529,7 @@ class Screen:
             keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
             allowed = list(map(self._facts.__contains__, keys))
             if not all(allowed):
-                failing.update(compress(range(count), map(not_, allowed)))
+                failing.update(falls(allowed))
         for holds in self._times:
             failing |= holds(times, count)
         return failing

@@ -306,3 +306,45 @@ def test_a_column_of_the_documented_forms_is_read_at_once() -> None:
         assert found[1][: len(strings)] == [moment(s) for s in strings]
     assert native.read_dates([*strings, "2024-02-30T13:46:42Z"]) is None  # out of range: each on its own
     assert native.read_dates([*strings, "2024-01-05T13:46:42Zé"]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.one_of(st.sampled_from(native.FORMS), st.binary(max_size=9).filter(lambda line: b"\n" not in line)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_odd_lines_of_a_column_are_those_in_none_of_the_forms(lines: list[bytes]) -> None:
+    """:func:`native._odd` finds, a run of lines in a form at a time, exactly
+    the lines that are none of :data:`native.FORMS`, and refuses a count of
+    lines the text does not hold (a line end in a string)."""
+    marks = b"\n".join(lines)
+    assert native._odd(marks, len(lines)) == [index for index, line in enumerate(lines) if line not in native.FORMS]
+    assert native._odd(marks, len(lines) + 1) is None
+
+
+def test_a_chunk_with_lines_its_types_refuse_or_its_checks_fail_leaves_exactly_those() -> None:
+    """A line the decoder refuses, and one it reads whose date-time or run times
+    fail, are left wherever they stand in a chunk, alone or several; every other line is
+    taken, in order (the chunk's writing compared without the refused lines)."""
+    import msgspec
+
+    found = screen()
+    good = [orjson.dumps({"data": {**STARTED["data"], "id": f"job-{n}"}}) for n in range(40)]
+    refused = orjson.dumps({"data": {**STARTED["data"], "type": "pim-job-error"}})
+    attributes = {**STARTED["data"]["attributes"], "created_at": "2024-01-05T13:46:42"}  # no zone
+    undated = orjson.dumps({"data": {**STARTED["data"], "attributes": attributes}})
+    attributes = {**STARTED["data"]["attributes"], "status": "pending"}  # a pending job that started
+    unstarted = orjson.dumps({"data": {**STARTED["data"], "attributes": attributes}})
+    kinds = (refused, undated, unstarted)
+    for spots in ([0], [39], [3, 17], [0, 1, 2], [5, 38, 39]):
+        for bad in (*kinds, None):
+            lines = list(good)
+            for number, spot in enumerate(spots):
+                lines[spot] = kinds[number % 3] if bad is None else bad
+            left, taken = found(lines)
+            assert left == spots, (spots, bad)
+            kept = [orjson.loads(line) for index, line in enumerate(lines) if index not in spots]
+            assert [orjson.loads(msgspec.json.encode(body)) for body in taken] == kept, (spots, bad)

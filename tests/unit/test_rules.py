@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts import routing
-from contracts.rules import RULES, TIMESTAMPS, timestamps_all_read_in_order, timestamps_read_in_order
+from contracts.rules import RULES, TIMESTAMPS, falls, timestamps_all_read_in_order, timestamps_read_in_order
 from tests.casefiles import Case, drift_cases, example_cases, params
 
 JOB_ROUTE = routing.resolve("GET", "/pcm/jobs/{jobID}", 200)
@@ -92,3 +92,8 @@ def test_the_timestamp_shortcut_for_many_bodies_holds_on_common_bodies() -> None
     ]
     assert timestamps_all_read_in_order(bodies, JOB_ROUTE)
     assert not timestamps_all_read_in_order([*bodies, {"data": [{"attributes": attributes}]}], JOB_ROUTE)
+
+
+@given(st.lists(st.booleans(), max_size=300))
+def test_falls_finds_every_false_flag_in_order(flags: list[bool]) -> None:
+    assert falls(flags) == [index for index, flag in enumerate(flags) if not flag]
