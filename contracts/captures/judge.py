@@ -25,7 +25,7 @@ from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
 from contracts.responses import as_refusal, content_type_findings, not_json
 from contracts.validation import Validator, validator_for
-from contracts.violations import Strictness, is_failure
+from contracts.violations import Strictness, Violation, is_failure
 
 JOB_PATH = "/pcm/jobs/{jobID}"
 ERRORS_PATH = "/pcm/jobs/{jobID}/errors"
@@ -112,14 +112,26 @@ class Checker:
             reason = "not a response body of this contract (neither a job nor an error body)" if skip else route
             return Result(item.source, "skipped" if skip else "unreadable", reason=reason)
         found = content_type_findings(item.headers) if item.headers is not None else []
-        if self.coverage is not None:
-            self.coverage.observe_route(route, None if isinstance(item.body, NotJsonBody) else item.body)
         if isinstance(item.body, NotJsonBody):
+            if self.coverage is not None:
+                self.coverage.observe_route(route, None)
             found.append(not_json(item.body.reason))
-        else:
-            found += self.validator.validate_route(item.body, route)
+            return self._result(item.source, found, route)
+        return self._judged(self.validator, item.source, item.body, route, found)
+
+    def _judged(
+        self, validator: Validator, source: str, body: Any, route: routing.Route, before: list[Violation] | None = None
+    ) -> Result:
+        """The result of a JSON ``body`` answered on ``route``; ``before``: the findings about its response."""
+        if self.coverage is not None:
+            self.coverage.observe_route(route, body)
+        found = validator.validate_route(body, route)
+        return self._result(source, before + found if before else found, route)
+
+    @staticmethod
+    def _result(source: str, found: list[Violation], route: routing.Route) -> Result:
         found = as_refusal(found, route.status, own_credentials=False)  # a capture: whose credentials?
-        return Result(item.source, "invalid" if is_failure(found) else "valid", tuple(found))
+        return Result(source, "invalid" if is_failure(found) else "valid", tuple(found))
 
     def _route(self, item: Payload) -> routing.Route | str:
         """The route of a payload; raises :class:`UnknownRoute` off the contract."""
@@ -210,6 +222,9 @@ class Checker:
                     continue
                 yield from batches(name, numbers, mark)
                 numbers = []
+                if test is not None:  # a bare body of a known route: what check() would do with it
+                    yield self._judged(validator, f"{name}:{number}", value, test[0])
+                    continue
                 # what line_item would read, read once already (quick is parse's own first step)
                 yield self.check(
                     Line(name, number, data) if value is missing else record_item(value, f"{name}:{number}")
