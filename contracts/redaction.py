@@ -15,7 +15,6 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
-from xml.sax.saxutils import escape
 
 from ahocorasick_rs import BytesAhoCorasick
 
@@ -74,6 +73,8 @@ def forms(value: str) -> set[str]:
     """A secret as it may appear in a report: as is, JSON-escaped, XML-escaped."""
     if _PLAIN.fullmatch(value):
         return {value}
+    from xml.sax.saxutils import escape  # imported when first needed: it brings urllib.request, 50 ms of start-up
+
     return {
         value,
         json.dumps(value)[1:-1],

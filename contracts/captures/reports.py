@@ -28,8 +28,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from typing import ClassVar, Literal, Protocol
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr as xml_quoteattr
 
 from contracts.captures.results import Judged, Passed, Result, Summary
 from contracts.console import Writer, colour_wanted
@@ -170,11 +168,15 @@ def xml_safe(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    return xml_escape(xml_safe(text))
+    from xml.sax.saxutils import escape  # imported when first asked: it brings urllib.request, 50 ms of start-up
+
+    return escape(xml_safe(text))
 
 
 def quoteattr(text: str) -> str:
-    return xml_quoteattr(xml_safe(text))
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(xml_safe(text))
 
 
 class JUnitReporter:
