@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, product, repeat
 from operator import attrgetter, is_
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 from urllib.parse import urljoin
 
 import jsonschema_rs
@@ -72,6 +72,8 @@ from contracts.jsonbody import WHITESPACE, written_as
 from contracts.registry import Schema, SchemaSet, documented_values, resolve_id
 from contracts.routing import Route
 from contracts.rules import JOB_LIST, TIMESTAMPS, Column, HoldsTimes, falls, moment, rules_for
+
+_T = TypeVar("_T")
 
 ORDERS = 4
 """How many key orders of one route are compiled at most (a log is written by one serializer or a few)."""
@@ -278,7 +280,7 @@ FORMS = (b"--T::Z", b"--T::+:", b"--T::-:")
 out and upper-cased, as the reference upper-cases it: ``Z``, or an offset
 with a colon (``+00:00``)."""
 _BEYOND_MICROSECONDS = re.compile(rb"\.[0-9]{7}")
-_IN_FORM = re.compile(rb"(?:--T::(?:Z|[+-]:)\n)*+")
+_IN_FORM = re.compile(b"(?:(?:" + b"|".join(map(re.escape, FORMS)) + b")\n)*+")
 """A run of lines each one of :data:`FORMS`, with their line ends."""
 
 
@@ -344,7 +346,7 @@ def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
         return None
 
 
-def _without(items: list[bytes], indices: list[int]) -> list[bytes]:
+def _without(items: list[_T], indices: list[int]) -> list[_T]:
     """``items`` without those at ``indices`` (in increasing order, a few): a copy, and a move of its tail for each."""
     kept = items.copy()
     for index in reversed(indices):
@@ -412,8 +414,7 @@ class Screen:
         failing = self._failing(taken)
         if failing:
             left = sorted({*left, *map(where.__getitem__, failing)})
-            for index in sorted(failing, reverse=True):  # a few of a chunk: each a move of the list's tail
-                del taken[index]
+            taken = _without(taken, sorted(failing))
         return left, taken
 
     def _written_back(self, bodies: list[Any], datas: list[bytes]) -> bool:
