@@ -31,9 +31,10 @@ step below errs on the strict side:
 msgspec reads strict JSON (no ``NaN``, no BOM, no lone surrogate, nothing after
 the value, numbers in range for their type) but keeps the last of a duplicate
 key. Like :func:`contracts.jsonbody.quick`, a line is taken only when msgspec
-writes the decoded value back as the line itself, or as the line with its
-spaces taken out, or its JSON whitespace, or the space of each ``", "`` and
-``": "``; a chunk's lines are compared at once (:meth:`Screen._written_back`).
+writes the decoded value back as the line itself (its line end aside), or as
+the line with its spaces taken out, or its JSON whitespace, or the space of
+each ``", "`` and ``": "``; a chunk's lines are compared at once, line ends
+and all (:meth:`Screen._written_back`).
 The argument of :func:`contracts.jsonbody.quick` carries over: the writing
 holds every member once, each string as read, so a line it equals
 holds no duplicate key, no member the types do not know and no odd spelling.
@@ -60,12 +61,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, product, repeat
 from operator import attrgetter, is_
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union
 from urllib.parse import urljoin
 
 import jsonschema_rs
 import msgspec
 import orjson
+from msgspec.structs import astuple
 
 from contracts.fast import narrowed
 from contracts.jsonbody import WHITESPACE, written_as
@@ -374,12 +376,11 @@ class Screen:
         self.orders: set[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = set()
         self._jobs = _job_attributes(self.plans[0])
         self._stamps = tuple((at[-1], at in self.plans[0].always) for at in self.plans[0].stamps)
-        self._timestamps = attrgetter(*(name for name, _ in self._stamps))  # a tuple a body (one: the value)
+        self._members = (*(name for name, _ in self._stamps), "status", "type")  # the columns _failing reads
         self._fact_names, self._facts = _facts(route, tuple(name for name, always in self._stamps if not always))
         self._times = _times(route)
         self._dates = jsonschema_rs.validator_for(DATES, validate_formats=True)
-        self._encode_into = msgspec.json.Encoder().encode_into
-        self._buffers = threading.local()  # the buffer a thread writes a chunk's bodies into
+        self._encode_lines = msgspec.json.Encoder().encode_lines
 
     def _learn(self, data: bytes) -> Plan | None:
         """A plan in the key order of ``data``, if that order is new and room is left."""
@@ -396,7 +397,7 @@ class Screen:
         self.plans.append(plan)
         return plan
 
-    def __call__(self, datas: list[bytes]) -> tuple[list[int], list[Any]]:
+    def __call__(self, datas: list[bytes]) -> Screened:
         left: list[int] = []
         taken: list[Any] = []
         where: list[int] = []
@@ -409,36 +410,34 @@ class Screen:
                 left.append(index)
                 continue
             where.append(index)
+        one_plan = True  # every value decoded by one plan: of one attributes type
         if taken and not self._written_back(taken, datas if not left else _without(datas, left)):
             left, taken, where = self._line_by_line(plan, datas, left, taken, where)
-        failing = self._failing(taken)
+            one_plan = False
+        failing, seen = self._failing(taken, one_plan)
         if failing:
             left = sorted({*left, *map(where.__getitem__, failing)})
             taken = _without(taken, sorted(failing))
-        return left, taken
+        return Screened(left, taken, seen)
 
     def _written_back(self, bodies: list[Any], datas: list[bytes]) -> bool:
-        """Whether every line is its body written back, as it is or without its
-        JSON whitespace, told for the whole chunk at once: msgspec writes a list
-        as ``[`` its items joined by ``,`` ``]``, and each line is one JSON value
-        without whitespace around it (msgspec read it whole, and the other forms
-        took the whitespace out, which ``,`` is not), so the joined forms are
-        equal only where every line is equal to its writing. The writing goes
-        into a buffer kept for the next chunk (a thread's own), compared in place."""
-        written = getattr(self._buffers, "written", None)
-        if written is None:
-            written = self._buffers.written = bytearray()
-        self._encode_into(bodies, written)
-        size = len(written) - 2  # without the list's brackets
-
-        def equal(form: bytes) -> bool:
-            return len(form) == size and written.startswith(form, 1)
-
-        joined = b",".join(datas)
+        """Whether every line is its body written back and its line end, as it
+        is, without its spaces or without its JSON whitespace, told for the
+        whole chunk at once. msgspec writes the bodies as JSON Lines: each
+        one's writing, which holds no line end (it escapes them in strings),
+        then ``\n``; each line read ends at its own ``\n``. So the joined
+        lines, as they are or without their spaces, equal the writing only
+        line by line, at the same line ends. Without all their JSON whitespace
+        the line ends go too, but each line is still one JSON object (msgspec
+        read it whole, as a ``Struct``, and whitespace taken out of an object
+        leaves one), and an object ends where its braces close: the joined
+        lines equal the joined writings only where each line equals its own."""
+        written = self._encode_lines(bodies)
+        joined = b"".join(datas)
         return (
-            equal(joined)
-            or equal(joined.replace(b" ", b""))  # json.dumps' spacing: spaces alone, taken out in one go
-            or equal(joined.translate(None, WHITESPACE))
+            joined == written
+            or joined.replace(b" ", b"") == written  # json.dumps' spacing: spaces alone, taken out in one go
+            or joined.translate(None, WHITESPACE) == written.replace(b"\n", b"")
         )
 
     def _line_by_line(
@@ -449,7 +448,7 @@ class Screen:
         taken: list[Any] = []
         kept: list[int] = []
         for index, body in zip(where, bodies, strict=True):
-            data = datas[index]
+            data = datas[index].strip(WHITESPACE)
             if not written_as(encode(body), data):
                 body = self._other_order(data, plan)
                 if body is None:
@@ -481,27 +480,32 @@ class Screen:
                 return body
         return None
 
-    def kinds(self, bodies: list[Any]) -> tuple[list[str], list[str]]:
-        """The job types and statuses of decoded bodies (for the coverage report)."""
-        attrs = list(map(self._jobs, bodies))
-        return list(map(attrgetter("type"), attrs)), list(map(attrgetter("status"), attrs))
+    def _columns(self, attrs: list[Any], one_plan: bool) -> dict[str, Any]:
+        """The members of job attributes that :meth:`_failing` reads, a column
+        (a sequence in the bodies' order) each: of one attributes type, each
+        body taken apart in one C call (``astuple``, in its fields' order) and
+        the whole turned by ``zip``; else member by member."""
+        if one_plan:
+            fields = type(attrs[0]).__struct_fields__
+            return dict(zip(fields, zip(*map(astuple, attrs), strict=True), strict=True))
+        return {name: list(map(attrgetter(name), attrs)) for name in self._members}
 
-    def _failing(self, bodies: list[Any]) -> set[int]:
-        """The indices of the decoded bodies whose date-times or rules fail, a column at a time.
+    def _failing(self, bodies: list[Any], one_plan: bool) -> tuple[set[int], tuple[set[str], set[str]]]:
+        """The indices of the decoded bodies whose date-times or rules fail, a
+        column at a time, and the job types and statuses of all of them (the
+        usual path observes those of the failing ones the same way).
 
         Each check first asks of the whole chunk, in one pass, whether it
         holds (it mostly does), and only where it does not finds the bodies."""
         count = len(bodies)
         if not count:
-            return set()
-        attrs = list(map(self._jobs, bodies))
+            return set(), (set(), set())
+        columns = self._columns(list(map(self._jobs, bodies)), one_plan)
         kinds: dict[str, list[type]] = {}
         times: dict[str, Column] = {}
         failing: set[int] = set()
-        columns = (
-            zip(*map(self._timestamps, attrs), strict=True) if len(self._stamps) > 1 else [map(self._timestamps, attrs)]
-        )
-        for (name, always), column in zip(self._stamps, columns, strict=True):
+        for name, always in self._stamps:
+            column = columns[name]
             if always:  # required, never null: a string in every decoded body
                 at: list[int] | None = None
                 strings = list(column)
@@ -527,13 +531,13 @@ class Screen:
                     continue
             times[name] = read if at is None else dict(zip(at, read, strict=True))
         if self._facts is not None:
-            keys = zip(map(attrgetter("status"), attrs), *(kinds[name] for name in self._fact_names), strict=True)
+            keys = zip(columns["status"], *(kinds[name] for name in self._fact_names), strict=True)
             allowed = list(map(self._facts.__contains__, keys))
             if not all(allowed):
                 failing.update(falls(allowed))
         for holds in self._times:
             failing |= holds(times, count)
-        return failing
+        return failing, (set(columns["type"]), set(columns["status"]))
 
     def _bad_dates(self, strings: list[str]) -> set[int]:
         """The indices of the strings that are no date-time the reference
@@ -545,6 +549,17 @@ class Screen:
 
 
 JOB_AT = ("data", "attributes")
+
+
+class Screened(NamedTuple):
+    """What :class:`Screen` says of a chunk of lines."""
+
+    left: list[int]
+    """The indices of the lines left to the usual path, in order."""
+    taken: list[Any]
+    """The decoded values of the other lines (each certainly without a finding), in order."""
+    seen: tuple[set[str], set[str]]
+    """The job types and statuses of the lines decoded, for the coverage report."""
 
 
 def _job_attributes(plan: Plan) -> Callable[[Any], Any]:

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
+
+from contracts.jsonbody import WHITESPACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,8 @@ class Line:
 @dataclass(frozen=True, slots=True)
 class Lines:
     """Consecutive lines of a JSON Lines source: ``lines[i]`` is line ``first + i``
-    without JSON whitespace around it (``b""`` for a blank line, which is no item)."""
+    as read, with its line end (the last line of a source may have none) and
+    any JSON whitespace around it; a blank line is no item."""
 
     name: str
     first: int
@@ -65,7 +69,8 @@ class Lines:
     def each(self) -> Iterator[Line]:
         """The item of each non-blank line."""
         name, first = self.name, self.first
-        return (Line(name, first + index, data) for index, data in enumerate(self.lines) if data)
+        lines = map(bytes.strip, self.lines, repeat(WHITESPACE))
+        return (Line(name, first + index, data) for index, data in enumerate(lines) if data)
 
 
 @dataclass(frozen=True, slots=True)

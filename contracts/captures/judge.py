@@ -23,6 +23,7 @@ from contracts.captures.readers import line_item, record_item
 from contracts.captures.results import Judged, Passed, Result, passed
 from contracts.coverage import Coverage
 from contracts.errors import UnknownRoute
+from contracts.jsonbody import WHITESPACE
 from contracts.responses import as_refusal, content_type_findings, not_json
 from contracts.validation import Validator, validator_for
 from contracts.violations import Strictness, Violation, is_failure
@@ -199,7 +200,7 @@ class Checker:
                     if coverage is not None and job is not None:
                         for value in values[done:index]:
                             coverage.observe_route(job[0], value)
-                done, number, data = index + 1, base + index, datas[index]
+                done, number, data = index + 1, base + index, datas[index].strip(WHITESPACE)
                 if index in known:  # what line_item would read, and the line-by-line path would not take
                     yield from batches(name, numbers, mark)
                     numbers = []
@@ -268,12 +269,13 @@ class Checker:
             values: list[Any] = []
             todo, known = list(range(len(datas))), set[int]()
             if screen is not None and not wait:
-                todo, taken = screen(datas)  # every line but those in todo holds
+                todo, taken, seen = screen(datas)  # every line but those in todo holds
                 if coverage is not None and job is not None and taken:
-                    coverage.observe_jobs(job[0], *screen.kinds(taken))
+                    coverage.observe_jobs(job[0], *seen)
                 misses = 0 if len(todo) * 2 < len(datas) else misses + 1
                 wait = 2 ** min(misses, 6) if misses else 0
             elif holding is not None and not wait:
+                datas = list(map(bytes.strip, datas, repeat(WHITESPACE)))  # quick reads lines without their ends
                 read = jsonbody.quick_all(datas)
                 failed = holding(read[0]) if read is not None and all_jobs(read[0]) else None
                 misses = 0 if failed is not None else misses + 1

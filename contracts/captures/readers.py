@@ -199,11 +199,12 @@ class Reading:
             yield empty(name)
 
     def _chunked(self, lines: list[bytes], name: str, number: int) -> Iterator[Lines]:
-        """``lines`` (lines ``number + 1`` on, not stripped yet) as :class:`Lines`
-        of :data:`CHUNK`, without JSON whitespace around each; none of blank lines only."""
+        """``lines`` (lines ``number + 1`` on, with their line ends) as :class:`Lines`
+        of :data:`CHUNK`, as they are (the judge takes the whitespace off where
+        it needs to: the native pass compares them whole); none of blank lines only."""
         for start in range(0, len(lines), CHUNK):
-            part = list(map(bytes.strip, lines[start : start + CHUNK], _WHITESPACE))
-            if any(part):
+            part = lines[start : start + CHUNK]
+            if part[0].strip(WHITESPACE) or any(map(bytes.strip, part, _WHITESPACE)):
                 self.nonblank = True
                 yield Lines(name, number + start + 1, part)
 

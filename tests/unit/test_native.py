@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -40,7 +41,7 @@ def screen(schemas: Any = None) -> native.Screen:
 
 
 def taken_lines(screen: native.Screen, lines: list[bytes]) -> list[bytes]:
-    left, taken = screen(lines)
+    left, taken, _ = screen(lines)
     assert len(left) + len(taken) == len(lines)
     return [line for index, line in enumerate(lines) if index not in left]
 
@@ -101,7 +102,7 @@ def test_threads_sharing_a_pass_get_the_answers_of_one() -> None:
     try:
         with ThreadPoolExecutor(3) as pool:  # each thread writes into a buffer of its own
             for _ in range(50):
-                assert [left for left, _ in pool.map(shared, chunks)] == alone
+                assert [found.left for found in pool.map(shared, chunks)] == alone
     finally:
         sys.setswitchinterval(interval)
 
@@ -129,7 +130,7 @@ def test_no_more_orders_than_the_limit_are_compiled_and_the_rest_is_left() -> No
         orjson.dumps({"data": {**STARTED["data"], "attributes": {k: STARTED["data"]["attributes"][k] for k in order}}})
         for order in orders
     ]
-    left, _ = found(lines)
+    left = found(lines).left
     assert len(found.plans) == native.ORDERS
     assert len(left) >= len(lines) - native.ORDERS
     for line in lines:
@@ -142,6 +143,49 @@ def test_a_generated_line_is_taken_only_where_the_reference_finds_nothing(lines:
     """Timestamps of any form, the same key twice, either spacing (``job_lines``)."""
     for line in taken_lines(screen(), lines):
         assert holds_for_the_reference(line), line
+
+
+AROUND = st.sampled_from([b"", b" ", b"\t", b"  "])
+ENDS = st.sampled_from([b"", b"\n", b"\r\n", b" \n", b"\t\n", b"\n\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.tuples(AROUND, job_lines(), ENDS), min_size=1, max_size=16))
+def test_a_line_as_read_whitespace_and_line_end_and_all_is_taken_only_where_the_reference_finds_nothing(
+    lines: list[tuple[bytes, bytes, bytes]],
+) -> None:
+    """What the reader gives: each line with its line end, JSON whitespace around it, or a line end inside."""
+    for line in taken_lines(screen(), [before + line + end for before, line, end in lines]):
+        assert holds_for_the_reference(line), line
+
+
+def test_lines_read_with_their_line_ends_are_taken_by_one_comparison_of_the_chunk() -> None:
+    found = screen()
+    valid = [b for b in job_bodies() if reference().validate_route(b, BARE_JOB_ROUTE) == []]
+    written = [msgspec.json.encode(found.plans[0].decode(orjson.dumps(body))) for body in valid]  # in one order
+    spaced = [json.dumps(orjson.loads(line)).encode() for line in written]
+    assert len(written) > 5
+    calls: list[Any] = []
+    line_by_line = found._line_by_line
+    found._line_by_line = lambda *args: calls.append(args) or line_by_line(*args)  # type: ignore[method-assign]
+    for lines in (written, spaced):
+        for end in (b"\n", b"\r\n"):
+            as_read = [line + end for line in lines]
+            assert found(as_read).left == []
+            assert found([*as_read[:-1], lines[-1]]).left == []  # the last line of a file without its end
+    assert calls == []
+    broken = [line + b"\n" for line in written]
+    broken[2] = broken[2].replace(b'"data":{', b'"data":{"type":"pim-job",', 1)  # twice: msgspec keeps the last
+    assert found(broken).left == [2]
+    assert len(calls) == 1
+    # a member twice, its length made up for by spaces in a string: the same length as the writing once
+    # the spaces are out (json.dumps' spacing), but not the same bytes
+    twice = b'"type": "pim-job", '
+    body = orjson.loads(written[0])
+    body["data"]["meta"]["x_request_id"] = "a" + " " * len(twice.replace(b" ", b"")) + "b"
+    line = json.dumps(body).encode().replace(b'"data": {', b'"data": {' + twice, 1)
+    assert len(line.replace(b" ", b"")) == len(msgspec.json.encode(found.plans[0].decode(line)))
+    assert found([*(line + b"\n" for line in spaced[:3]), line + b"\n"]).left == [3]
 
 
 @settings(max_examples=200, deadline=None)
@@ -344,7 +388,7 @@ def test_a_chunk_with_lines_its_types_refuse_or_its_checks_fail_leaves_exactly_t
             lines = list(good)
             for number, spot in enumerate(spots):
                 lines[spot] = kinds[number % 3] if bad is None else bad
-            left, taken = found(lines)
+            left, taken, _ = found(lines)
             assert left == spots, (spots, bad)
             kept = [orjson.loads(line) for index, line in enumerate(lines) if index not in spots]
             assert [orjson.loads(msgspec.json.encode(body)) for body in taken] == kept, (spots, bad)

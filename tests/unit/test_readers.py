@@ -635,13 +635,12 @@ def test_lines_are_the_same_however_the_stream_is_cut_into_blocks(size: int) -> 
     from contracts.captures.sources import Source
 
     reading = Reading(Source("log.jsonl", "jsonl"))
-    found = [
-        (one.first + index, line)
-        for one in reading._lines(blocks_of(LINES_TO_CUT, size), "log.jsonl", whole=True)
-        if isinstance(one, Lines)
-        for index, line in enumerate(one.lines)
-        if line
-    ]
+    chunks = list(reading._lines(blocks_of(LINES_TO_CUT, size), "log.jsonl", whole=True))
+    assert all(isinstance(one, Lines) for one in chunks)
+    kept = b"".join(line for one in chunks for line in one.lines)  # as read: line ends and all (blank chunks aside)
+    assert all(line.endswith(b"\n") for one in chunks for line in one.lines[:-1])
+    assert kept.translate(None, b" \t\r\n") == LINES_TO_CUT.translate(None, b" \t\r\n")
+    found = [(line.number, line.data) for one in chunks for line in one.each()]
     expected = [(number, line.strip(b" \t\r\n")) for number, line in enumerate(LINES_TO_CUT.split(b"\n"), 1)]
     assert found == [(number, line) for number, line in expected if line]
     assert reading.lines == LINES_TO_CUT.count(b"\n")
