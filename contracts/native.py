@@ -425,7 +425,7 @@ class Screen:
         is, without its spaces or without its JSON whitespace, told for the
         whole chunk at once. msgspec writes the bodies as JSON Lines: each
         one's writing, which holds no line end (it escapes them in strings),
-        then ``\n``; each line read ends at its own ``\n``. So the joined
+        then ``\\n``; each line read ends at its own ``\\n``. So the joined
         lines, as they are or without their spaces, equal the writing only
         line by line, at the same line ends. Without all their JSON whitespace
         the line ends go too, but each line is still one JSON object (msgspec
