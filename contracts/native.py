@@ -365,9 +365,10 @@ _ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
 class Screen:
     """The native pass over the bodies of one route; see the module's docstring.
 
-    Built by :func:`screen_for`; call it with a chunk of lines: it gives the
-    indices of the lines it leaves to the usual path (every other line
-    certainly has no finding) and the decoded values of the lines it took."""
+    Built by :func:`screen_for`; call it with a chunk of lines as read: it
+    gives a :class:`Screened`, the indices of the lines it leaves to the usual
+    path (every other line certainly has no finding), the decoded values of
+    the lines it took and the job types and statuses it saw."""
 
     def __init__(self, schemas: SchemaSet, route: Route) -> None:
         self.schemas, self.route = schemas, route
