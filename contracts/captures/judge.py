@@ -169,7 +169,10 @@ class Checker:
         is read and screened at once (:func:`jsonbody.quick_all
         <contracts.jsonbody.quick_all>`, :meth:`Validator.holding_on
         <contracts.validation.Validator.holding_on>`), and only the lines those
-        leave open go the line-by-line way. After a chunk the bulk path does not
+        leave open go the line-by-line way (checked in full at once: a line a
+        screen left mostly has a finding, so the :meth:`Validator.holds_on
+        <contracts.validation.Validator.holds_on>` test would only come first
+        and fail; a valid one gets the same result alone as in a batch). After a chunk the bulk path does not
         take, it is not tried for the next 2, 4, ... 64 chunks (a log of other
         bodies soon stops trying). The chunks of one file are screened up to
         :data:`WAITING` lines ahead of the lines they leave, which are then
@@ -216,7 +219,8 @@ class Checker:
                         test = tests[shape]
                     else:
                         test = tests[shape] = self._test_for(value, validator)
-                if test is not None and test[1](value):
+                # a line a screen left mostly has a finding: judged in full at once, not tested first
+                if test is not None and not screened and test[1](value):
                     numbers.append(number)
                     if coverage is not None:
                         coverage.observe_route(test[0], value)
