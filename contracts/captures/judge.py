@@ -172,7 +172,7 @@ class Checker:
         leave open go the line-by-line way (checked in full at once: a line a
         screen left mostly has a finding, so the :meth:`Validator.holds_on
         <contracts.validation.Validator.holds_on>` test would only come first
-        and fail; a valid one gets the same result alone as in a batch). After a chunk the bulk path does not
+        and fail; one valid without a finding joins the batch all the same). After a chunk the bulk path does not
         take, it is not tried for the next 2, 4, ... 64 chunks (a log of other
         bodies soon stops trying). The chunks of one file are screened up to
         :data:`WAITING` lines ahead of the lines they leave, which are then
@@ -225,11 +225,17 @@ class Checker:
                     if coverage is not None:
                         coverage.observe_route(test[0], value)
                     continue
+                if test is not None:  # a bare body of a known route: what check() would do with it
+                    result = self._judged(validator, f"{name}:{number}", value, test[0])
+                    if result.verdict == "valid" and not result.violations:  # in the batch, as the test puts it
+                        numbers.append(number)
+                        continue
+                    yield from batches(name, numbers, mark)
+                    numbers = []
+                    yield result
+                    continue
                 yield from batches(name, numbers, mark)
                 numbers = []
-                if test is not None:  # a bare body of a known route: what check() would do with it
-                    yield self._judged(validator, f"{name}:{number}", value, test[0])
-                    continue
                 # what line_item would read, read once already (quick is parse's own first step)
                 yield self.check(
                     Line(name, number, data) if value is missing else record_item(value, f"{name}:{number}")

@@ -97,6 +97,32 @@ def test_bulk_batches_are_bounded_and_in_line_order(monkeypatch: pytest.MonkeyPa
     assert [r.source for r in each_result(judged)] == [f"f.jsonl:{n}" for n in range(10, 20)]
 
 
+def test_a_valid_line_a_screen_leaves_joins_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line the native pass leaves is judged in full at once; valid without a
+    finding (here an error body among job bodies), it is in a batch as the
+    holds_on test would put it, and only the drifted line stands alone."""
+    from contracts import native
+
+    compact = orjson.dumps(STARTED)
+    error = orjson.dumps({"errors": [{"status": "404", "title": "Not Found", "detail": "job not found"}]})
+    drifted = compact.replace(b'"started"}', b'"running"}')
+    lines = [compact] * 10 + [error, drifted, error, compact]
+    left: list[list[int]] = []
+    screen = native.Screen.__call__
+
+    def spied(self: native.Screen, datas: list[bytes]) -> native.Screened:
+        screened = screen(self, datas)
+        left.append(screened.left)
+        return screened
+
+    monkeypatch.setattr(native.Screen, "__call__", spied)
+    items = [Lines("f.jsonl", 1, lines)]
+    judged = list(Checker().judge(items))
+    assert left == [[10, 11, 12]]  # the lines the screen left
+    assert [j.source for j in judged if not isinstance(j, Passed)] == ["f.jsonl:12"]
+    assert list(each_result(judged)) == [Checker().check(item) for item in one_by_one(items)]
+
+
 def test_every_valid_line_is_in_the_json_and_junit_reports(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     compact = orjson.dumps(STARTED)
