@@ -41,6 +41,8 @@ class Installed:
     """An empty working directory outside the clone."""
     playwright: bool
     """Whether pytest-playwright installed beside the package."""
+    built: str
+    """What building the wheel printed (pip's output and the build backend's)."""
 
     def bin(self, name: str) -> str:
         return str(self.venv / "bin" / name)
@@ -86,4 +88,4 @@ def installed() -> Installed:
     playwright = pip(python, "install", "pytest-playwright").returncode == 0
     home = top / "home"
     home.mkdir()
-    return Installed(top / "venv", home, playwright)
+    return Installed(top / "venv", home, playwright, built.stdout + built.stderr)

@@ -33,6 +33,13 @@ def test_package_carries_the_suite_and_nothing_of_the_clone() -> None:
     assert "site-packages" in done.stdout
 
 
+def test_the_wheel_builds_without_a_warning_of_the_build_backend() -> None:
+    """The data folders (schemas, examples) are declared, so setuptools does not
+    warn of an importable package it would leave out."""
+    assert "BuildBackendWarning" not in installed().built
+    assert "is absent from the `packages` configuration" not in installed().built
+
+
 def test_check_passes_against_the_built_in_mock(tmp_path: Path) -> None:
     done = installed().run([*installed().check, "-q", "--max-examples", "3", f"--junitxml={tmp_path / 'x.xml'}"])
     assert done.returncode == 0, done.stdout[-3000:]
