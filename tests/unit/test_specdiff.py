@@ -15,6 +15,7 @@ import io
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -442,9 +443,9 @@ def test_the_installed_command(argv: list[str], stdin: str | None, code: int, sh
 
 
 def test_the_package_carries_the_decisions_file() -> None:
-    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"schemas/decisions.yaml"' in config
-    assert '"contracts.specdiff"' in config
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "decisions.yaml" in setuptools["package-data"]["contracts.schemas"]
+    assert {"contracts.specdiff", "contracts.schemas"} <= set(setuptools["packages"])
     decisions = yaml.safe_load((ROOT / "schemas" / "decisions.yaml").read_text(encoding="utf-8"))["decisions"]
     assert all({"id", "reason"} <= set(entry) for entry in decisions)
 
