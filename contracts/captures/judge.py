@@ -172,9 +172,9 @@ class Checker:
         leave open go the line-by-line way (checked in full at once: a line a
         screen left mostly has a finding, so the :meth:`Validator.holds_on
         <contracts.validation.Validator.holds_on>` test would only come first
-        and fail; one valid without a finding joins the batch all the same). After a chunk the bulk path does not
-        take, it is not tried for the next 2, 4, ... 64 chunks (a log of other
-        bodies soon stops trying). The chunks of one file are screened up to
+        and fail; one valid without a finding joins the batch all the same).
+        After a chunk the bulk path does not take, it is not tried for the next
+        2, 4, ... 64 chunks (a log of other bodies soon stops trying). The chunks of one file are screened up to
         :data:`WAITING` lines ahead of the lines they leave, which are then
         judged in line order. A HAR entry valid without a finding joins a batch
         of its file's entries.
