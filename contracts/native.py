@@ -30,17 +30,19 @@ step below errs on the strict side:
 
 msgspec reads strict JSON (no ``NaN``, no BOM, no lone surrogate, nothing after
 the value, numbers in range for their type) but keeps the last of a duplicate
-key. Like :func:`contracts.jsonbody.quick`, a line is taken only when msgspec
-writes the decoded value back as the line itself (its line end aside), or as
-the line with its spaces taken out, or its JSON whitespace, or the space of
-each ``", "`` and ``": "``; a chunk's lines are compared at once, line ends
-and all (:meth:`Screen._written_back`).
-The argument of :func:`contracts.jsonbody.quick` carries over: the writing
-holds every member once, each string as read, so a line it equals
-holds no duplicate key, no member the types do not know and no odd spelling.
-The writing follows the ``Struct``'s field order, so the order is learnt from
-the lines themselves: a decoded line whose writing differs is read once more
-(orjson) for its key order, and up to :data:`ORDERS` orders are compiled.
+key. A chunk's lines are taken at once only when they hold their decoded
+values' members, each once and spelled as msgspec writes them: they equal
+msgspec's writing of the values, line ends and all, or are as long as it
+once spaces and line ends are not counted (:meth:`Screen._written_back` says
+why that is sound: no spelling is shorter than msgspec's, and each member the
+decoder dropped makes a line longer), so a line taken holds no duplicate key,
+no member the types do not know and no odd spelling. Otherwise each line is
+compared on its own, as :func:`contracts.jsonbody.quick` compares (the line
+itself, or without its spaces, its JSON whitespace, or the space of each
+``", "`` and ``": "``). The writing follows the ``Struct``'s field order, so
+the order is learnt from the lines themselves: a decoded line whose writing
+differs is read once more (orjson) for its key order, and up to
+:data:`ORDERS` orders are compiled.
 
 The rules that apply to the route must all be checkable here: the
 :class:`~contracts.rules.RunTimes` facts (data), and Python rules with a
@@ -348,6 +350,17 @@ def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
         return None
 
 
+def as_long(written: bytes, data: bytes) -> bool:
+    """Whether ``data``, one line without its line end and with no JSON
+    whitespace but spaces, is as long as msgspec's ``written`` value of it
+    once the spaces of both are not counted: then it holds the value's
+    members in some order, each once, spelled as msgspec writes them
+    (:meth:`Screen._written_back` says why, for a chunk of lines)."""
+    if b"\t" in data or b"\r" in data or b"\n" in data:
+        return False
+    return len(data) - data.count(b" ") == len(written) - written.count(b" ")
+
+
 def _without(items: list[_T], indices: list[int]) -> list[_T]:
     """``items`` without those at ``indices`` (in increasing order, a few): a copy, and a move of its tail for each."""
     kept = items.copy()
@@ -422,35 +435,70 @@ class Screen:
         return Screened(left, taken, seen)
 
     def _written_back(self, bodies: list[Any], datas: list[bytes]) -> bool:
-        """Whether every line is its body written back and its line end, as it
-        is, without its spaces or without its JSON whitespace, told for the
-        whole chunk at once. msgspec writes the bodies as JSON Lines: each
-        one's writing, which holds no line end (it escapes them in strings),
-        then ``\\n``; each line read ends at its own ``\\n``. So the joined
-        lines, as they are or without their spaces, equal the writing only
-        line by line, at the same line ends. Without all their JSON whitespace
-        the line ends go too, but each line is still one JSON object (msgspec
-        read it whole, as a ``Struct``, and whitespace taken out of an object
-        leaves one), and an object ends where its braces close: the joined
-        lines equal the joined writings only where each line equals its own."""
+        """Whether every line holds its body's members, each once and spelled
+        as msgspec writes it, told for the whole chunk at once: the lines are
+        the writing itself (the common case, line ends and all), or they are
+        as long as the writing once the spaces and line ends of both are not
+        counted (any spacing, any key order).
+
+        The first: msgspec writes the bodies as JSON Lines, each one's writing
+        (which holds no line end: it escapes them in strings) then ``\\n``,
+        and each line read ends at its own ``\\n``, so the joined lines equal
+        the writing only line by line.
+
+        The second is sound because no line can be shorter than its writing
+        in what is counted, and is only as long where it is the writing with
+        spaces put in. Spaces inside strings are left out of the count on both
+        sides alike, and spaces between tokens are the line's only other
+        bytes not counted; a line with any other JSON whitespace (a tab, a
+        carriage return) is compared with all its whitespace taken out
+        instead, and a line end anywhere but at a line's end is counted. What
+        is left of a line is its tokens. Each member the decoder dropped (the
+        first of a key read twice, a member the types do not know) is a
+        member the writing lacks, so at least 5 bytes more. msgspec writes
+        every string in its shortest JSON spelling, so a string spelled
+        otherwise (an escape where the character may stand as it is, a space
+        written ``\\u0020``) is longer. It refuses a raw control character in
+        a string and any integer spelled as a fraction or with an exponent,
+        so no string or number is spelled shorter than it writes it (a test
+        pins these facts of msgspec). Nothing else differs: a member's
+        position does not count, and the writing omits no member the line has
+        (no field has a default but UNSET). So where the counts are equal,
+        the line is its body's members in some order, each once, between
+        spaces, and the reference reads the same value from it. The counts
+        are summed over the chunk: each line's is at least its writing's, so
+        the sums are equal only where each line's is.
+
+        Lines written compactly in a key order the ``Struct`` does not follow
+        (no space but those inside strings) are taken so too, and the order
+        of the first is learnt, so that the next chunks equal their writing."""
         written = self._encode_lines(bodies)
         joined = b"".join(datas)
-        return (
-            joined == written
-            or joined.replace(b" ", b"") == written  # json.dumps' spacing: spaces alone, taken out in one go
-            or joined.translate(None, WHITESPACE) == written.replace(b"\n", b"")
-        )
+        if joined == written:
+            return True
+        if b"\t" in joined or b"\r" in joined:  # JSON whitespace other than spaces and line ends
+            return joined.translate(None, WHITESPACE) == written.replace(b"\n", b"")
+        spaces = joined.count(b" ")
+        in_strings = written.count(b" ") if b" " in written else 0  # the writing has no space but in strings
+        ends = sum(map(bytes.endswith, datas, repeat(b"\n")))
+        if len(joined) - spaces - ends != len(written) - in_strings - len(bodies):
+            return False
+        if spaces == in_strings:  # compact, in another key order (or escapes of the same length)
+            self._other_order(datas[0].strip(WHITESPACE), self.plans[0])
+        return True
 
     def _line_by_line(
         self, plan: Plan, datas: list[bytes], left: list[int], bodies: list[Any], where: list[int]
     ) -> tuple[list[int], list[Any], list[int]]:
-        """The lines ``plan`` decoded compared one at a time, in the key orders known or learnt."""
+        """The lines ``plan`` decoded compared one at a time: each as :func:`contracts.jsonbody.quick`
+        compares it, or by its length (:func:`as_long`), or in the key orders known or learnt."""
         encode = msgspec.json.encode
         taken: list[Any] = []
         kept: list[int] = []
         for index, body in zip(where, bodies, strict=True):
             data = datas[index].strip(WHITESPACE)
-            if not written_as(encode(body), data):
+            written = encode(body)
+            if not (written_as(written, data) or as_long(written, data)):
                 body = self._other_order(data, plan)
                 if body is None:
                     left.append(index)

@@ -122,7 +122,7 @@ def test_the_valid_documented_jobs_are_taken_in_the_orders_learnt() -> None:
     assert len(found.plans) <= native.ORDERS
 
 
-def test_no_more_orders_than_the_limit_are_compiled_and_the_rest_is_left() -> None:
+def test_lines_in_more_orders_than_the_limit_are_taken_and_no_more_orders_are_compiled() -> None:
     found = screen()
     keys = list(STARTED["data"]["attributes"])
     orders = [keys[i:] + keys[:i] for i in range(len(keys))]
@@ -130,11 +130,17 @@ def test_no_more_orders_than_the_limit_are_compiled_and_the_rest_is_left() -> No
         orjson.dumps({"data": {**STARTED["data"], "attributes": {k: STARTED["data"]["attributes"][k] for k in order}}})
         for order in orders
     ]
-    left = found(lines).left
+    assert len(lines) > native.ORDERS
+    calls: list[Any] = []
+    line_by_line = found._line_by_line
+    found._line_by_line = lambda *args: calls.append(args) or line_by_line(*args)  # type: ignore[method-assign]
+    for start in range(len(lines)):  # each order first in a chunk once: its order is learnt while room is left
+        assert found(lines[start:] + lines[:start]).left == []
+        assert found([json.dumps(orjson.loads(line)).encode() for line in lines]).left == []
+    assert calls == []  # taken by the length of the chunk, not line by line
     assert len(found.plans) == native.ORDERS
-    assert len(left) >= len(lines) - native.ORDERS
     for line in lines:
-        assert holds_for_the_reference(line)  # left only for speed: the usual path finds them valid
+        assert holds_for_the_reference(line)
 
 
 @settings(max_examples=300, deadline=None)
@@ -186,6 +192,67 @@ def test_lines_read_with_their_line_ends_are_taken_by_one_comparison_of_the_chun
     line = json.dumps(body).encode().replace(b'"data": {', b'"data": {' + twice, 1)
     assert len(line.replace(b" ", b"")) == len(msgspec.json.encode(found.plans[0].decode(line)))
     assert found([*(line + b"\n" for line in spaced[:3]), line + b"\n"]).left == [3]
+
+
+SHORT_ESCAPES = '"\\\b\f\n\r\t'
+"""The characters JSON spells with a two-byte escape (``\\"``, ``\\n``, ...)."""
+
+
+def shortest_spelling(character: str) -> int:
+    """The bytes of the shortest spelling of ``character`` inside a JSON string."""
+    if character in SHORT_ESCAPES:
+        return 2
+    if character < " ":
+        return 6  # only \\u00XX: JSON forbids them raw
+    return len(character.encode())
+
+
+def test_msgspec_writes_every_character_in_its_shortest_spelling() -> None:
+    """What the chunk's length comparison rests on (Screen._written_back): no
+    string of a line can be spelled shorter than msgspec writes it."""
+    characters = [chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
+    written = msgspec.json.encode(characters)
+    assert written == b"[" + b",".join(msgspec.json.encode(c) for c in characters) + b"]"
+    longer = [c for c in characters if len(msgspec.json.encode(c)) - 2 != shortest_spelling(c)]
+    assert longer == []
+
+
+@pytest.mark.parametrize("character", [chr(point) for point in range(0x20)])
+def test_msgspec_refuses_a_raw_control_character_in_a_string(character: str) -> None:
+    with pytest.raises(msgspec.DecodeError):
+        msgspec.json.decode(b'"a' + character.encode() + b'b"', type=str)
+
+
+@pytest.mark.parametrize("spelling", [b"1.0", b"1e2", b"1E2", b"1e+2", b"10e-1", b"-0.0", b"1.5"])
+def test_msgspec_refuses_an_integer_spelled_as_a_fraction_or_with_an_exponent(spelling: bytes) -> None:
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(spelling, type=int)
+    assert len(msgspec.json.encode(msgspec.json.decode(b"-0", type=int))) < len(b"-0")  # the one other: longer
+
+
+def test_a_spaced_chunk_in_any_key_order_is_taken_at_once_but_a_member_twice_or_spelled_otherwise() -> None:
+    found = screen()
+    valid = [b for b in job_bodies() if reference().validate_route(b, BARE_JOB_ROUTE) == []]
+    plan = found.plans[0]
+    known = [b for b in valid if len(msgspec.json.encode(plan.decode(orjson.dumps(b)))) == len(orjson.dumps(b))]
+    rng = random.Random(7)  # the bodies without a member the types drop (those are left: longer than the writing)
+    lines = [spellings(body, rng)[rng.choice((1, 5, 6))] for body in known]  # spaced, or keys reversed, shuffled
+    lines = [json.dumps(orjson.loads(line)).encode() + b"\n" for line in lines]
+    assert len(lines) > 5
+    calls: list[Any] = []
+    line_by_line = found._line_by_line
+    found._line_by_line = lambda *args: calls.append(args) or line_by_line(*args)  # type: ignore[method-assign]
+    assert found(lines).left == []
+    assert calls == []
+    twice = lines.copy()
+    twice[1] = twice[1].replace(b'"data": {', b'"data": {"type": "pim-job", ', 1)
+    escaped = lines.copy()
+    escaped[2] = escaped[2].replace(b'"pim-job"', b'"pim\\u002djob"', 1)  # the same value, spelled longer
+    missing_end = [line.rstrip(b"\n") for line in lines]  # no line end counted where there is none
+    missing_end[3] += b" " * 4
+    for chunk, left in ((twice, [1]), (escaped, [2]), (missing_end, [])):
+        assert found(chunk).left == left
+    assert holds_for_the_reference(escaped[2])  # left only for speed
 
 
 @settings(max_examples=200, deadline=None)
