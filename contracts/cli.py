@@ -123,7 +123,14 @@ def command_parser(commands: Any, name: str, *, help: str, description: str, epi
     return made
 
 
-def parser() -> argparse.ArgumentParser:
+COMMANDS = ("check", "examples", "validate", "rules", "schemas", "mock", "spec-diff")
+"""The subcommands, as the parser names them (a test compares)."""
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; ``command``, when it is known to be another
+    one, spares importing the mock server (and ``http.server``) for the mock's
+    options: ``validate`` starts that much sooner."""
     top = argparse.ArgumentParser(
         prog="pcm-contracts",
         description="Contract checks for the Elastic Path PCM Jobs API: live checks of a deployment,\n"
@@ -227,16 +234,16 @@ def parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="bundle the closed variant (undocumented members rejected)"
     )
 
-    from contracts.mock import command as mock_command
+    mock_help = "serve the mock PCM Jobs API on 127.0.0.1 until interrupted"
+    if command in COMMANDS and command != "mock":
+        commands.add_parser("mock", help=mock_help)
+    else:
+        from contracts.mock import command as mock_command
 
-    mock = command_parser(
-        commands,
-        "mock",
-        help="serve the mock PCM Jobs API on 127.0.0.1 until interrupted",
-        description=mock_command.DESCRIPTION,
-        epilog=mock_command.EPILOG,
-    )
-    mock_command.add_arguments(mock)
+        mock = command_parser(
+            commands, "mock", help=mock_help, description=mock_command.DESCRIPTION, epilog=mock_command.EPILOG
+        )
+        mock_command.add_arguments(mock)
 
     from contracts.specdiff import command as specdiff_command
 
@@ -455,7 +462,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["check"]:  # every further argument is pytest's
         return run_check(argv[1:])
-    args = parser().parse_args(argv)
+    args = parser(argv[0] if argv else None).parse_args(argv)
     guard = PipeGuard(out)
     code = EXIT_OK  # a listing (rules, --list-modes) cut short by a closed pipe: the reader had what it wanted
     try:

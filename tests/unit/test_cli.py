@@ -17,7 +17,8 @@ import pytest
 import yaml
 from rich import filesize
 
-from contracts.cli import main
+from contracts.cli import COMMANDS, main
+from contracts.cli import parser as cli_parser
 from contracts.mock import DRIFT_MODES, FAULT_MODES
 from contracts.registry import EXAMPLES_DIR, ROOT
 from contracts.rules import RULES
@@ -67,6 +68,19 @@ def test_mock_lists_its_modes() -> None:
 def test_python_dash_m_is_the_same_command() -> None:
     done = subprocess.run([sys.executable, "-m", "contracts", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("pcm-contracts ")
+
+
+def test_validate_starts_without_the_mock_server_and_every_command_is_named() -> None:
+    body = EXAMPLES_DIR / "get-a-job" / "200-product-export.json"
+    program = (
+        "import sys; from contracts import cli; code = cli.main(['validate', sys.argv[1], '-q']);"
+        "print(code, 'contracts.mock' in sys.modules, 'http.server' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", program, str(body)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "False"]
+    subcommands = next(action for action in cli_parser()._actions if action.dest == "command")
+    assert sorted(subcommands.choices) == sorted(COMMANDS)  # type: ignore[arg-type]
+    assert run("mock", "--list-modes")[0] == 0  # the mock's own options, when it is the command
 
 
 def test_unknown_mode_is_a_usage_error() -> None:
