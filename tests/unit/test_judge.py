@@ -116,7 +116,6 @@ def test_a_valid_line_a_screen_leaves_joins_the_batch(monkeypatch: pytest.Monkey
         return screened
 
     monkeypatch.setattr(native.Screen, "__call__", spied)
-    monkeypatch.setattr(native, "_SCREENS", {})  # its own screen: one taught by other tests may have no room left
     items = [Lines("f.jsonl", 1, lines)]
     judged = list(Checker().judge(items))
     assert left == [[10, 11, 12]]  # the lines the screen left
