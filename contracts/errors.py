@@ -39,3 +39,15 @@ class SpecError(ContractError):
 class MissingExtra(ContractError):
     """An input needs an optional package that is not installed (a remote URL
     without its file system: ``pip install 'pcm-contracts[s3]'``)."""
+
+
+def one_line(error: BaseException) -> str:
+    """An error said in one line, for a reason in a report: an ``OSError``'s
+    ``strerror``, else the first line of its text that is not blank, else the
+    name of its type. (A file system package may put the server's whole
+    answer in its message: gcsfs gives ``Forbidden: URL`` and the answer's
+    message on the next line.)"""
+    if isinstance(error, OSError) and error.strerror:
+        return str(error.strerror)
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__

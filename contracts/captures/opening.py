@@ -41,6 +41,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Literal
 
+from contracts.errors import one_line
+
 Compression = Literal["gzip", "bzip2", "xz", "zstd"]
 SUFFIXES: dict[str, Compression] = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 """A compression a name's last suffix says (``log.jsonl.gz``): the kind is the suffix before it."""
@@ -158,7 +160,7 @@ class Stream:
         try:
             head: bytes = raw.read(HEAD) if sniff else b""
         except errors as error:
-            raise Damaged(f"cannot read: {_why(error)}") from error
+            raise Damaged(f"cannot read: {one_line(error)}") from error
         self.compression = compression_of(head)
         whole = _Prefixed(head, raw)
         self.inner: Any = whole if self.compression is None else _OPENERS[self.compression](whole)
@@ -172,10 +174,10 @@ class Stream:
 
     def _damage(self, error: BaseException) -> str:
         if self.compression is None:
-            return f"cannot read on: {_why(error)}"
+            return f"cannot read on: {one_line(error)}"
         if isinstance(error, EOFError):
             return f"truncated {self.compression} data (it ends before its end-of-stream marker)"
-        return f"corrupt {self.compression} data ({_why(error)})"
+        return f"corrupt {self.compression} data ({one_line(error)})"
 
     def blocks(self, size: int = BLOCK) -> Iterator[bytes]:
         """The bytes in blocks of ``size`` (the last may be shorter). When the
@@ -211,12 +213,6 @@ class Stream:
             if limit is not None and held > limit:
                 raise Damaged(f"larger than {limit // 2**20} MiB when decompressed: not read whole")
         return b"".join(parts)
-
-
-def _why(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__
 
 
 def is_remote(name: str) -> bool:

@@ -76,6 +76,7 @@ from contracts.captures.items import (
 )
 from contracts.captures.sources import Source
 from contracts.captures.streamed import Entries
+from contracts.errors import one_line
 from contracts.jsonbody import BOM, MISSING, WHITESPACE, NotJson, parse, quick
 from contracts.redaction import remember
 
@@ -287,7 +288,7 @@ def _unopened(name: str, error: BaseException) -> Unreadable:
     if isinstance(error, IsADirectoryError):
         return Unreadable(name, "a directory where a file was expected")
     if isinstance(error, OSError):
-        return Unreadable(name, f"cannot read: {error.strerror or error}")
+        return Unreadable(name, f"cannot read: {one_line(error)}")
     from contracts.captures.remote import why
 
     return Unreadable(name, f"cannot read: {why(error)}")
@@ -339,7 +340,7 @@ def _cannot_read(name: str, error: OSError) -> Unreadable:
         return Unreadable(name, "no such file (it vanished during the run)")
     if isinstance(error, IsADirectoryError):
         return Unreadable(name, "a directory where a file was expected")
-    return Unreadable(name, f"cannot read: {error.strerror or error}")
+    return Unreadable(name, f"cannot read: {one_line(error)}")
 
 
 def _document_file(name: str, *, har: bool) -> Iterator[Item]:

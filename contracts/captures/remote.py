@@ -16,12 +16,13 @@ presigned URL's signature) are remembered as secrets, so no report shows them.
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from contracts.errors import MissingExtra
+from contracts.errors import MissingExtra, one_line
 from contracts.redaction import remember
 
 EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "http": "http", "https": "http"}
@@ -30,6 +31,13 @@ NEEDS = {"s3": "s3fs", "gcs": "gcsfs", "http": "aiohttp"}
 """The package each extra adds to fsspec."""
 SECRET_PARAMS = ("token", "secret", "password", "key", "signature", "credential", "auth", "session")
 GLOB = frozenset("*?[")
+QUIETED = ("fsspec", "gcsfs", "s3fs", "aiobotocore", "botocore", "google")
+"""The loggers of the file system packages and what they use. Each is given a
+handler that drops what it logs, so that Python's last-resort handler does not
+print their warnings and tracebacks (fsspec logs a failed read with its
+traceback; gcsfs warns when it cannot tell a bucket's layout) on standard
+error: the report already says what went wrong, in one line. A program that
+sets up logging of its own still receives them (they reach the root logger)."""
 
 
 def has_magic(name: str) -> bool:
@@ -61,6 +69,10 @@ def filesystem(url: str) -> tuple[Any, str]:
         raise MissingExtra(f"{protocol}:// inputs need optional packages: {hint}")
     import fsspec.core
 
+    for name in QUIETED:
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+            logger.addHandler(logging.NullHandler())
     try:
         found: tuple[Any, str] = fsspec.core.url_to_fs(url)
     except ImportError as error:
@@ -121,5 +133,4 @@ def why(error: BaseException) -> str:
         return f"cannot open: the server answered {status}" if status not in (None, 404) else "no such file"
     if isinstance(error, PermissionError):
         return "permission denied"
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    return f"{type(error).__name__}: {one_line(error)}" if str(error).strip() else type(error).__name__

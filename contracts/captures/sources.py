@@ -47,6 +47,7 @@ from typing import BinaryIO, Literal
 
 from contracts.captures import opening, remote
 from contracts.captures.items import Item, Skipped, Unreadable
+from contracts.errors import one_line
 
 Kind = Literal["json", "jsonl", "har", "stdin"]
 SUFFIXES: dict[str, Kind] = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".har": "har"}
@@ -141,7 +142,7 @@ def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:
         yield Unreadable(str(path), BROKEN_LINK if os.path.islink(path) else "no such file")
         return
     except OSError as error:
-        yield Unreadable(str(path), f"cannot read: {error.strerror or error}")
+        yield Unreadable(str(path), f"cannot read: {one_line(error)}")
         return
     if stat.S_ISDIR(info.st_mode):
         found = False
@@ -165,7 +166,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]], split_bytes: int) -> Iterato
         with os.scandir(folder) as listing:
             names = sorted(entry.name for entry in listing)
     except OSError as error:
-        yield Unreadable(str(folder), f"cannot read the directory: {error.strerror or error}")
+        yield Unreadable(str(folder), f"cannot read the directory: {one_line(error)}")
         return
     for name in names:
         child = folder / name
@@ -179,7 +180,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]], split_bytes: int) -> Iterato
                 yield Unreadable(str(child), "no such file (it vanished while the directory was read)")
             continue
         except OSError as error:
-            yield Unreadable(str(child), f"cannot read: {error.strerror or error}")
+            yield Unreadable(str(child), f"cannot read: {one_line(error)}")
             continue
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
@@ -280,7 +281,7 @@ def ranges(path: Path, info: os.stat_result, split_bytes: int) -> Iterator[Found
     try:
         handle = path.open("rb")
     except OSError as error:
-        yield Unreadable(name, f"cannot read: {error.strerror or error}")
+        yield Unreadable(name, f"cannot read: {one_line(error)}")
         return
     with handle:
         while start < size:

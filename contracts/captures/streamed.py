@@ -37,6 +37,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from contracts.errors import one_line
 from contracts.jsonbody import BOM, MAX_DEPTH, WHITESPACE
 from contracts.violations import pointer
 
@@ -174,7 +175,7 @@ class Entries:
         except _JSON_ERRORS as error:
             self.reason = self._refused(error)
         except OSError as error:  # the disk, mid-file
-            self.reason = f"cannot read: {error.strerror or error}"
+            self.reason = f"cannot read: {one_line(error)}"
 
     def _refused(self, error: Exception) -> str:
         """The reason for what yajl refused, in one line that quotes nothing of the document."""

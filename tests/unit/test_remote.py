@@ -1,5 +1,5 @@
-"""Remote inputs and globs: files served over HTTP and S3 (real servers on 127.0.0.1)
-and globbed local files give the reports the same files give local and named."""
+"""Remote inputs and globs: files served over HTTP, S3 and GCS (real servers on
+127.0.0.1) and globbed local files give the reports the same files give local and named."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import functools
 import gzip
 import io
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +21,7 @@ import pytest
 from contracts import redaction
 from contracts.captures import remote
 from contracts.cli import main
+from tests import gcs_server
 from tests.pipeline import JOB, SECRET, log_lines, renamed
 
 
@@ -40,6 +44,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (folder / "logs" / day / "gateway.jsonl.gz").write_bytes(gzip.compress(data))
     (folder / "logs" / "2026-11-30" / "README.md").write_text("not a capture")
     (folder / "body.json").write_text(json.dumps(JOB))
+    (folder / "forbidden").mkdir()
+    (folder / "forbidden" / "body.json").write_text(json.dumps(JOB))  # the GCS server refuses to give it
     return folder
 
 
@@ -100,6 +106,30 @@ def s3_bucket(served: Path) -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def gcs_bucket(served: Path) -> Iterator[str]:
+    """``gs://captures`` on a small server of the GCS JSON API (:mod:`tests.gcs_server`), holding ``served``."""
+    import fsspec.config
+
+    patch = pytest.MonkeyPatch()
+    # gcsfs (2025.x on) first asks Google's storage-control API, over gRPC, for a bucket's
+    # layout, and waits 60 s for an answer an emulator of the JSON API never gives; read at import
+    patch.setenv("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
+    patch.setitem(fsspec.config.conf, "gs", {"token": "anon"})  # no credentials to look for
+    with gcs_server.serving(served, "captures") as base:
+        patch.setenv("STORAGE_EMULATOR_HOST", base)
+        try:
+            yield "gs://captures"
+        finally:
+            patch.undo()
+
+
+@pytest.fixture(scope="module", params=["s3", "gs"])
+def bucket(request: pytest.FixtureRequest) -> str:
+    """The folder ``served`` in a bucket of each object store."""
+    return str(request.getfixturevalue("s3_bucket" if request.param == "s3" else "gcs_bucket"))
+
+
 def local(served: Path, name: str) -> Any:
     return report(str(served / name))
 
@@ -139,30 +169,54 @@ def test_a_remote_file_that_cannot_be_opened_is_one_unreadable_item(http_base: s
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_an_s3_glob_reads_as_the_same_files_local(served: Path, s3_bucket: str, jobs: int) -> None:
-    got = report(f"{s3_bucket}/logs/2026-11-*/*.jsonl.gz", jobs=jobs)
+def test_a_bucket_glob_reads_as_the_same_files_local(served: Path, bucket: str, jobs: int) -> None:
+    got = report(f"{bucket}/logs/2026-11-*/*.jsonl.gz", jobs=jobs)
     for day in ("2026-11-29", "2026-11-30"):
         name = f"logs/{day}/gateway.jsonl.gz"
-        got = renamed(got, f"{s3_bucket}/{name}", str(served / name))
+        got = renamed(got, f"{bucket}/{name}", str(served / name))
     expected = report(
         str(served / "logs/2026-11-29/gateway.jsonl.gz"), str(served / "logs/2026-11-30/gateway.jsonl.gz")
     )
     assert got == expected
 
 
-def test_an_s3_folder_is_walked_as_a_local_one(served: Path, s3_bucket: str) -> None:
-    got = renamed(report(f"{s3_bucket}/logs"), s3_bucket, str(served))
+def test_a_bucket_folder_is_walked_as_a_local_one(served: Path, bucket: str) -> None:
+    got = renamed(report(f"{bucket}/logs"), bucket, str(served))
     assert got == report(str(served / "logs"))
     assert [r["verdict"] for r in got["results"] if r["source"].endswith("README.md")] == ["skipped"]
 
 
-def test_an_s3_glob_that_matches_nothing_and_a_missing_key_are_one_item_each(s3_bucket: str) -> None:
-    got = report(f"{s3_bucket}/logs/1999-*/*.jsonl", f"{s3_bucket}/missing.json", f"{s3_bucket}/body.json")
+def test_a_bucket_glob_that_matches_nothing_and_a_missing_key_are_one_item_each(bucket: str) -> None:
+    got = report(f"{bucket}/logs/1999-*/*.jsonl", f"{bucket}/missing.json", f"{bucket}/body.json")
     assert [(r["source"], r["verdict"], r.get("reason")) for r in got["results"]] == [
-        (f"{s3_bucket}/logs/1999-*/*.jsonl", "unreadable", "no file matches"),
-        (f"{s3_bucket}/missing.json", "unreadable", "no such file"),
-        (f"{s3_bucket}/body.json", "valid", None),
+        (f"{bucket}/logs/1999-*/*.jsonl", "unreadable", "no file matches"),
+        (f"{bucket}/missing.json", "unreadable", "no such file"),
+        (f"{bucket}/body.json", "valid", None),
     ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_object_refused_to_a_reader_is_one_line_and_nothing_else_on_stderr(gcs_bucket: str, jobs: int) -> None:
+    """gcsfs puts the server's message on a second line of its error, and fsspec
+    logs the failed read with its traceback: the report gives one line, stderr
+    nothing more. In a process of its own, as a user runs it (pytest's own log
+    handlers would take what fsspec logs)."""
+    refused, body = f"{gcs_bucket}/forbidden/body.json", f"{gcs_bucket}/body.json"
+    got = report(refused, body, jobs=jobs)
+    assert [(r["source"], r["verdict"]) for r in got["results"]] == [(refused, "unreadable"), (body, "valid")]
+    reason = got["results"][0]["reason"]
+    assert reason.startswith("cannot read: Forbidden: ")
+    assert reason.endswith("/o/forbidden%2Fbody.json?alt=media")
+    run = subprocess.run(
+        [sys.executable, "-m", "contracts", "validate", "--no-progress", "--jobs", str(jobs), refused],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "FSSPEC_GS_TOKEN": "anon"},
+    )
+    summary = f"read 1 payload(s): 0 valid, 0 invalid, 1 unreadable, 0 skipped\nfirst failing: {refused}\n"
+    assert (run.returncode, run.stdout) == (2, f"{refused}: unreadable: {reason}\n{summary}")  # 2: nothing readable
+    assert run.stderr == "pcm-contracts: no payload of this contract could be read\n"
 
 
 def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
