@@ -40,7 +40,7 @@ import glob
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -126,12 +126,28 @@ def kind_of(name: str) -> Kind | None:
 
 
 def _glob(pattern: str, split_bytes: int) -> Iterator[Found]:
-    """The paths a local glob pattern matches, in name order, each as a directory's entry."""
+    """The paths a local glob pattern matches, in name order, each as a directory's
+    entry; a match below a directory matched too is read by that directory's walk
+    (:func:`below_walked`)."""
     matches = sorted(glob.glob(pattern, recursive=True))
     if not matches:
         yield Unreadable(pattern, NO_MATCH)
-    for match in matches:
+    for match in below_walked(matches, os.path.isdir, os.sep):
         yield from _path(Path(match), split_bytes, skip_unknown=True)
+
+
+def below_walked(matches: list[str], is_dir: Callable[[str], bool], sep: str) -> Iterator[str]:
+    """``matches`` (in name order) without those below a directory among them:
+    a directory a glob matches is walked whole, so ``logs/**``, which matches
+    ``logs/`` and everything in it, reads each file once, not once for each
+    directory above it that matched."""
+    walked: list[str] = []
+    for match in matches:
+        if any(match.startswith(folder) for folder in walked):
+            continue
+        if is_dir(match):
+            walked.append(match if match.endswith(sep) else match + sep)
+        yield match
 
 
 def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:
@@ -228,10 +244,11 @@ def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
     failures = remote.errors()
     try:
         if remote.has_magic(path):
-            listed = sorted(fs.glob(path, detail=True).items())
+            listed = dict(sorted(fs.glob(path, detail=True).items()))
             if not listed:
                 yield Unreadable(url, NO_MATCH)
-            for found, info in listed:
+            for found in below_walked(list(listed), lambda name: listed[name].get("type") == "directory", "/"):
+                info = listed[found]
                 if info.get("type") == "directory":
                     yield from _remote_tree(fs, found)
                 else:

@@ -219,6 +219,16 @@ def test_an_object_refused_to_a_reader_is_one_line_and_nothing_else_on_stderr(gc
     assert run.stderr == "pcm-contracts: no payload of this contract could be read\n"
 
 
+def test_a_glob_that_matches_a_folder_and_what_is_in_it_reads_each_file_once(served: Path, bucket: str) -> None:
+    """``logs/**`` matches ``logs/``, each day's folder and each file: each file
+    is read once, as the walk of ``logs`` reads it."""
+    walked = report(str(served / "logs"))
+    assert report(str(served / "logs" / "**")) == walked
+    assert renamed(report(f"{bucket}/logs/**"), bucket, str(served)) == walked
+    files = sorted((served / "logs").glob("*/gateway.jsonl*"))
+    assert walked["summary"]["read"] == sum(report(str(file))["summary"]["read"] for file in files) + 1  # the README
+
+
 def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
     pattern = str(served / "logs" / "*" / "gateway.jsonl")
     named = [str(served / "logs" / day / "gateway.jsonl") for day in ("2026-11-29", "2026-11-30")]
