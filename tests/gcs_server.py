@@ -152,7 +152,13 @@ class Server(ThreadingHTTPServer):
 def serving(folder: Path, bucket: str) -> Iterator[str]:
     """The server for ``folder`` as ``bucket``, on 127.0.0.1: its base URL while the block runs."""
     handler = type("BucketHandler", (Handler,), {"bucket": bucket, "folder": folder})
-    server = Server(("127.0.0.1", 0), handler)
+    with running(Server(("127.0.0.1", 0), handler)) as base:
+        yield base
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    """``server`` serving in a thread: its base URL while the block runs."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

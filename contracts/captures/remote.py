@@ -40,6 +40,39 @@ error: the report already says what went wrong, in one line. A program that
 sets up logging of its own still receives them (they reach the root logger)."""
 
 
+TIMEOUT = 10.0
+"""Seconds a remote file system waits to connect, or for the next bytes of an
+answer, before it gives up on an attempt; each package then tries again as it
+does (s3fs 5 attempts a call, botocore's own retries turned off here; gcsfs up
+to 6, with pauses of 1 to 16 s), so a server that accepts and never answers
+costs a minute or two at most, never a hang. A large file takes as long as it
+takes while bytes keep coming (gcsfs: each ranged request of a download, whole,
+within the timeout). Timeouts set in fsspec's configuration win (:func:`timeouts`)."""
+
+
+def timeouts(protocol: str) -> dict[str, Any]:
+    """The storage options that give a file system :data:`TIMEOUT`, where
+    fsspec's configuration (``~/.config/fsspec/``, ``FSSPEC_<PROTOCOL>``) sets
+    no timeout of its own: the configuration's values are kept, with ours beside them."""
+    import fsspec.config
+
+    extra = EXTRAS.get(protocol)
+    conf: dict[str, Any] = {}
+    for name in (p for p, e in EXTRAS.items() if e == extra):
+        conf.update(fsspec.config.conf.get(name, {}))
+    if extra == "http":
+        import aiohttp
+
+        client = {"timeout": aiohttp.ClientTimeout(total=None, sock_connect=TIMEOUT, sock_read=TIMEOUT)}
+        return {"client_kwargs": {**client, **conf.get("client_kwargs", {})}}
+    if extra == "s3":
+        config = {"connect_timeout": TIMEOUT, "read_timeout": TIMEOUT, "retries": {"max_attempts": 1}}
+        return {"config_kwargs": {**config, **conf.get("config_kwargs", {})}}
+    if extra == "gcs":
+        return {"requests_timeout": conf.get("requests_timeout", TIMEOUT)}
+    return {}
+
+
 def has_magic(name: str) -> bool:
     """Whether a path or URL is a glob pattern (``*``, ``?``, ``[``)."""
     return not GLOB.isdisjoint(name)
@@ -74,7 +107,7 @@ def filesystem(url: str) -> tuple[Any, str]:
         if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
             logger.addHandler(logging.NullHandler())
     try:
-        found: tuple[Any, str] = fsspec.core.url_to_fs(url)
+        found: tuple[Any, str] = fsspec.core.url_to_fs(url, **timeouts(protocol))
     except ImportError as error:
         raise MissingExtra(f"{protocol}:// inputs need optional packages: {hint} ({error})") from error
     except ValueError as error:  # fsspec: an unknown protocol
@@ -125,8 +158,22 @@ def open_remote(url: str) -> Iterator[BinaryIO]:
         yield handle
 
 
+def _timed_out(error: BaseException | None) -> bool:
+    """Whether ``error``, or the error it was raised from, is a timeout (fsspec's
+    HTTP file system says "not found" for one; botocore's are no ``TimeoutError``)."""
+    for _ in range(3):
+        if error is None:
+            return False
+        if isinstance(error, TimeoutError) or "Timeout" in type(error).__name__:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def why(error: BaseException) -> str:
     """One line for a remote error (the URL's secrets are masked by every report)."""
+    if _timed_out(error):
+        return f"no answer within {TIMEOUT:g} s"
     if isinstance(error, FileNotFoundError):
         # fsspec's HTTP file system says "not found" for any failed answer: the answer says which
         status = getattr(error.__cause__, "status", None)

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -65,13 +67,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def http_base(served: Path) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with gcs_server.running(server) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +224,50 @@ def test_a_glob_that_matches_a_folder_and_what_is_in_it_reads_each_file_once(ser
     assert renamed(report(f"{bucket}/logs/**"), bucket, str(served)) == walked
     files = sorted((served / "logs").glob("*/gateway.jsonl*"))
     assert walked["summary"]["read"] == sum(report(str(file))["summary"]["read"] for file in files) + 1  # the README
+
+
+@pytest.fixture(scope="module")
+def silent() -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts every connection and never answers: its address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+@pytest.mark.parametrize("url", ["http://{silent}/logs/x.jsonl", "gs://captures/logs/x.jsonl", "s3://captures/x.jsonl"])
+def test_a_server_that_never_answers_is_one_unreadable_item_not_a_hang(silent: str, url: str) -> None:
+    """Every remote request is bounded (remote.TIMEOUT, 0.5 s here, and each package's retries):
+    the run ends with one line for the URL. In a process of its own, ended by the test if it hangs."""
+    url = url.format(silent=silent)
+    stores = {"STORAGE_EMULATOR_HOST": f"http://{silent}", "AWS_ENDPOINT_URL": f"http://{silent}"}
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    gcs = {"GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false", "FSSPEC_GS_TOKEN": "anon"}
+    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
+    code += f"raise SystemExit(main(['validate', '--no-progress', {url!r}]))"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **stores, **aws, **gcs},
+    )
+    assert run.returncode == 2, run.stderr  # nothing could be read
+    assert run.stdout.splitlines()[0] in (
+        f"{url}: unreadable: {why}" for why in ("no answer within 0.5 s", "cannot open: no answer within 0.5 s")
+    )
+    assert run.stderr == "pcm-contracts: no payload of this contract could be read\n"
 
 
 def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
