@@ -141,13 +141,18 @@ def below_walked(matches: list[str], is_dir: Callable[[str], bool], sep: str) ->
     a directory a glob matches is walked whole, so ``logs/**``, which matches
     ``logs/`` and everything in it, reads each file once, not once for each
     directory above it that matched."""
-    walked: list[str] = []
+    walked: set[str] = set()  # the directories among them, without a final separator
     for match in matches:
-        if any(match.startswith(folder) for folder in walked):
-            continue
-        if is_dir(match):
-            walked.append(match if match.endswith(sep) else match + sep)
-        yield match
+        name = match.rstrip(sep) or match
+        above = name
+        while sep in above:  # each directory above it, up to the first part
+            above = above.rsplit(sep, 1)[0]
+            if above in walked:
+                break
+        else:
+            if is_dir(match):
+                walked.add(name)
+            yield match
 
 
 def _path(path: Path, split_bytes: int, skip_unknown: bool) -> Iterator[Found]:

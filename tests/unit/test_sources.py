@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from contracts.captures.items import Skipped, Unreadable
-from contracts.captures.sources import Source, sources
+from contracts.captures.sources import Source, below_walked, sources
 from contracts.registry import ROOT
 
 BODY = {"errors": [{"status": "404", "title": "Not Found", "detail": "No job found"}]}
@@ -128,3 +128,13 @@ def test_standard_input_is_read_once_as_a_source(tmp_path: Path) -> None:
     found = list(sources(["-"], stdin=io.BytesIO(b"{}")))
     assert found == [Source("stdin", "stdin", data=b"{}")]
     assert not isinstance(found[0], Unreadable)
+
+
+def test_a_glob_match_below_a_matched_directory_is_left_to_its_walk() -> None:
+    """Only a directory's own descendants are dropped: not a sibling that shares the start of
+    its name (``logs/ab`` beside ``logs/a``), nor one that sorts between it and its content."""
+    folders = {"logs", "logs/a", "/x", "/x/y"}
+    matches = ["logs-old/z.jsonl", "logs/", "logs/a", "logs/a/x.jsonl", "logs/y.jsonl"]
+    assert list(below_walked(matches, lambda m: m.rstrip("/") in folders, "/")) == ["logs-old/z.jsonl", "logs/"]
+    matches = ["logs/a", "logs/a/x", "logs/ab/x", "/x/y/z", "/x", "/x/y", "/x/y/z", "/z"]
+    assert list(below_walked(matches, lambda m: m in folders, "/")) == ["logs/a", "logs/ab/x", "/x/y/z", "/x", "/z"]
