@@ -11,7 +11,10 @@ with ``prefix``, ``delimiter``, ``maxResults`` and ``pageToken``, two objects
 a page so that paging is used) and a download (``GET
 /download/storage/v1/b/BUCKET/o/KEY?alt=media``, with ``Range``). Objects
 under ``forbidden/`` answer 403 to a download, as an object the caller may
-list but not read does. Anything else answers 404 or 405, as errors of the API's shape.
+list but not read does; a download of an object under ``stalled/`` sends its
+headers and half its bytes, then nothing more until the server is shut down
+(a store that stops answering mid-read). Anything else answers 404 or 405, as
+errors of the API's shape.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(404, "No such object")
             elif found.relative_to(self.folder.resolve()).parts[0] == "forbidden":
                 self._error(403, "Access denied")
+            elif found.relative_to(self.folder.resolve()).parts[0] == "stalled":
+                stall(self, found.read_bytes())
             else:
                 self._media(found.read_bytes())
         else:
@@ -138,6 +143,22 @@ class Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": {"code": status, "message": message, "errors": errors}})
 
 
+def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Answer 200 for all of ``data``, send half of it, then wait, sending nothing
+    more, until the server shuts down (:func:`running` lets the waiting go)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data[: len(data) // 2])
+    handler.wfile.flush()
+    STALLED.wait(timeout=120)
+
+
+STALLED = threading.Event()
+"""Set when a server is shut down: what :func:`stall` waits for (then its thread ends)."""
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -161,9 +182,11 @@ def running(server: ThreadingHTTPServer) -> Iterator[str]:
     """``server`` serving in a thread: its base URL while the block runs."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    STALLED.clear()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        STALLED.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)

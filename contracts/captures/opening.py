@@ -37,7 +37,7 @@ import io
 import lzma
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Literal
 
@@ -152,15 +152,25 @@ def _decompression_errors() -> tuple[type[BaseException], ...]:
 class Stream:
     """A source's bytes, decompressed when they are compressed (``compression``);
     ``read`` raises :class:`Damaged` when the data cannot be read on. ``size``
-    is a local file's size when it was opened."""
+    is a local file's size when it was opened. ``timed_out`` (a remote file's)
+    says why for an error that is a timeout, ``None`` for any other: the
+    reason then says so, whatever the compression."""
 
-    def __init__(self, raw: Any, errors: tuple[type[BaseException], ...], *, sniff: bool = True) -> None:
+    def __init__(
+        self,
+        raw: Any,
+        errors: tuple[type[BaseException], ...],
+        *,
+        sniff: bool = True,
+        timed_out: Callable[[BaseException], str | None] | None = None,
+    ) -> None:
         self.errors = errors
         self.size: int | None = None
+        self.timed_out = timed_out
         try:
             head: bytes = raw.read(HEAD) if sniff else b""
         except errors as error:
-            raise Damaged(f"cannot read: {one_line(error)}") from error
+            raise Damaged(f"cannot read: {self._said(error)}") from error
         self.compression = compression_of(head)
         whole = _Prefixed(head, raw)
         self.inner: Any = whole if self.compression is None else _OPENERS[self.compression](whole)
@@ -172,9 +182,13 @@ class Stream:
             raise Damaged(self._damage(error)) from error
         return data
 
+    def _said(self, error: BaseException) -> str:
+        said = self.timed_out(error) if self.timed_out is not None else None
+        return one_line(error) if said is None else said
+
     def _damage(self, error: BaseException) -> str:
-        if self.compression is None:
-            return f"cannot read on: {one_line(error)}"
+        if self.compression is None or (self.timed_out is not None and self.timed_out(error) is not None):
+            return f"cannot read on: {self._said(error)}"
         if isinstance(error, EOFError):
             return f"truncated {self.compression} data (it ends before its end-of-stream marker)"
         return f"corrupt {self.compression} data ({one_line(error)})"
@@ -235,7 +249,7 @@ def opened(name: str, *, start: int = 0, end: int | None = None, data: bytes | N
         from contracts.captures import remote
 
         with remote.open_remote(name) as raw:
-            yield Stream(raw, errors + remote.errors())
+            yield Stream(raw, errors + remote.errors(), timed_out=remote.timeout_reason)
         return
     with open(name, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size

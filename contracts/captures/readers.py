@@ -287,7 +287,7 @@ def _unopened(name: str, error: BaseException) -> Unreadable:
         return Unreadable(name, "no such file (it vanished during the run)")
     if isinstance(error, IsADirectoryError):
         return Unreadable(name, "a directory where a file was expected")
-    if isinstance(error, OSError):
+    if isinstance(error, OSError) and not opening.is_remote(name):  # TimeoutError is one: a remote's is why()'s
         return Unreadable(name, f"cannot read: {one_line(error)}")
     from contracts.captures.remote import why
 

@@ -170,10 +170,15 @@ def _timed_out(error: BaseException | None) -> bool:
     return False
 
 
+def timeout_reason(error: BaseException) -> str | None:
+    """What a remote error that is a timeout is said as; ``None`` for any other."""
+    return f"no answer within {TIMEOUT:g} s" if _timed_out(error) else None
+
+
 def why(error: BaseException) -> str:
     """One line for a remote error (the URL's secrets are masked by every report)."""
-    if _timed_out(error):
-        return f"no answer within {TIMEOUT:g} s"
+    if (said := timeout_reason(error)) is not None:
+        return said
     if isinstance(error, FileNotFoundError):
         # fsspec's HTTP file system says "not found" for any failed answer: the answer says which
         status = getattr(error.__cause__, "status", None)

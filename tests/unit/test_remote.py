@@ -48,14 +48,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "body.json").write_text(json.dumps(JOB))
     (folder / "forbidden").mkdir()
     (folder / "forbidden" / "body.json").write_text(json.dumps(JOB))  # the GCS server refuses to give it
+    (folder / "stalled").mkdir()
+    (folder / "stalled" / "log.jsonl").write_bytes(log_lines(150, seed=3))  # both servers stop halfway through
     return folder
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
-    """Serves the folder; ``/refused/...`` answers 500."""
+    """Serves the folder; ``/refused/...`` answers 500, ``/stalled/...`` stops
+    sending halfway through (:func:`tests.gcs_server.stall`)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/stalled/"):
+            gcs_server.stall(self, Path(self.directory, self.path.lstrip("/")).read_bytes())
+            return
+        super().do_GET()
 
     def send_head(self) -> Any:
         if self.path.startswith("/refused/"):
@@ -268,6 +277,41 @@ def test_a_server_that_never_answers_is_one_unreadable_item_not_a_hang(silent: s
         f"{url}: unreadable: {why}" for why in ("no answer within 0.5 s", "cannot open: no answer within 0.5 s")
     )
     assert run.stderr == "pcm-contracts: no payload of this contract could be read\n"
+
+
+@pytest.mark.parametrize("store", ["http", "gs"])
+def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
+    served: Path, http_base: str, gcs_bucket: str, store: str
+) -> None:
+    """A store that answers, sends half a file and goes quiet: one item says that no answer
+    came within the timeout (not the name of an exception). Over HTTP the file streams, so the
+    lines read whole before are judged first; gcsfs fetches a range whole before it gives any
+    of it, so nothing of the file is read. In a process of its own, as above."""
+    url = f"{http_base if store == 'http' else gcs_bucket}/stalled/log.jsonl"
+    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
+    code += f"raise SystemExit(main(['validate', '--no-progress', '--format', 'json', {url!r}]))"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "FSSPEC_GS_TOKEN": "anon"},
+    )
+    *judged, last = json.loads(run.stdout)["results"]
+    assert (last["source"], last["verdict"]) == (url, "unreadable")
+    if store == "gs":
+        assert (run.returncode, judged, last["reason"]) == (2, [], "cannot read: no answer within 0.5 s")
+        return
+    prefix = "cannot read on: no answer within 0.5 s, after line "
+    assert (run.returncode, run.stderr) == (1, "")
+    assert last["reason"].startswith(prefix)
+    lines = int(last["reason"].removeprefix(prefix))  # the lines read whole before the store went quiet
+    whole = (served / "stalled" / "log.jsonl").read_bytes()
+    assert lines > 0
+    assert len(b"".join(whole.splitlines(keepends=True)[:lines])) <= len(whole) // 2
+    assert judged
+    assert all(r["source"].rpartition(":")[0] == url for r in judged)
+    assert int(judged[-1]["source"].rpartition(":")[2]) <= lines
 
 
 def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
