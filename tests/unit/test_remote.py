@@ -255,23 +255,25 @@ def silent() -> Iterator[str]:
             connection.close()
 
 
+def validate_timing_out(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``pcm-contracts validate ARGUMENTS`` with remote.TIMEOUT at 0.5 s, in a process of its
+    own (ended by the test if it hangs), with ``env`` added to this one's environment."""
+    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
+    code += f"raise SystemExit(main(['validate', *{arguments!r}]))"
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+    )
+
+
 @pytest.mark.parametrize("url", ["http://{silent}/logs/x.jsonl", "gs://captures/logs/x.jsonl", "s3://captures/x.jsonl"])
 def test_a_server_that_never_answers_is_one_unreadable_item_not_a_hang(silent: str, url: str) -> None:
     """Every remote request is bounded (remote.TIMEOUT, 0.5 s here, and each package's retries):
-    the run ends with one line for the URL. In a process of its own, ended by the test if it hangs."""
+    the run ends with one line for the URL."""
     url = url.format(silent=silent)
     stores = {"STORAGE_EMULATOR_HOST": f"http://{silent}", "AWS_ENDPOINT_URL": f"http://{silent}"}
     aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
     gcs = {"GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false", "FSSPEC_GS_TOKEN": "anon"}
-    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
-    code += f"raise SystemExit(main(['validate', '--no-progress', {url!r}]))"
-    run = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **stores, **aws, **gcs},
-    )
+    run = validate_timing_out(["--no-progress", url], {**stores, **aws, **gcs})
     assert run.returncode == 2, run.stderr  # nothing could be read
     assert run.stdout.splitlines()[0] in (
         f"{url}: unreadable: {why}" for why in ("no answer within 0.5 s", "cannot open: no answer within 0.5 s")
@@ -286,17 +288,9 @@ def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
     """A store that answers, sends half a file and goes quiet: one item says that no answer
     came within the timeout (not the name of an exception). Over HTTP the file streams, so the
     lines read whole before are judged first; gcsfs fetches a range whole before it gives any
-    of it, so nothing of the file is read. In a process of its own, as above."""
+    of it, so nothing of the file is read."""
     url = f"{http_base if store == 'http' else gcs_bucket}/stalled/log.jsonl"
-    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
-    code += f"raise SystemExit(main(['validate', '--no-progress', '--format', 'json', {url!r}]))"
-    run = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "FSSPEC_GS_TOKEN": "anon"},
-    )
+    run = validate_timing_out(["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"})
     *judged, last = json.loads(run.stdout)["results"]
     assert (last["source"], last["verdict"]) == (url, "unreadable")
     if store == "gs":
