@@ -13,8 +13,9 @@ a page so that paging is used) and a download (``GET
 under ``forbidden/`` answer 403 to a download, as an object the caller may
 list but not read does; a download of an object under ``stalled/`` sends its
 headers and half its bytes, then nothing more until the server is shut down
-(a store that stops answering mid-read). Anything else answers 404 or 405, as
-errors of the API's shape.
+(a store that stops answering mid-read); one under ``slow/`` is sent in
+:data:`PIECES` pieces :data:`PAUSE` seconds apart (a slow link: never quiet
+for long, slow in all). Anything else answers 404 or 405, as errors of the API's shape.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +34,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PAGE = 2
 """Objects a listing page holds at most (whatever ``maxResults`` asks): paging is always exercised."""
+PIECES, PAUSE = 15, 0.2
+"""How an object under ``slow/`` is sent: in this many pieces, with this many seconds before each."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -62,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
             elif found.relative_to(self.folder.resolve()).parts[0] == "stalled":
                 stall(self, found.read_bytes())
             else:
-                self._media(found.read_bytes())
+                self._media(found.read_bytes(), slow=found.relative_to(self.folder.resolve()).parts[0] == "slow")
         else:
             self._error(404, "Not Found")
 
@@ -111,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
             listing["nextPageToken"] = str(start + PAGE)
         return listing
 
-    def _media(self, data: bytes) -> None:
+    def _media(self, data: bytes, *, slow: bool = False) -> None:
         status, body = 200, data
         asked = self.headers.get("Range", "")
         if asked.startswith("bytes="):
@@ -128,7 +132,10 @@ class Handler(BaseHTTPRequestHandler):
         if status == 206:
             self.send_header("Content-Range", f"bytes {begin}-{end}/{len(data)}")
         self.end_headers()
-        self.wfile.write(body)
+        if slow:
+            paced(self, body)
+        else:
+            self.wfile.write(body)
 
     def _json(self, status: int, value: Any) -> None:
         body = json.dumps(value).encode()
@@ -153,6 +160,15 @@ def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
     handler.wfile.write(data[: len(data) // 2])
     handler.wfile.flush()
     STALLED.wait(timeout=120)
+
+
+def paced(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+    """Send ``body`` in :data:`PIECES` pieces, :data:`PAUSE` seconds before each."""
+    size = -(-len(body) // PIECES)
+    for start in range(0, len(body), size):
+        time.sleep(PAUSE)
+        handler.wfile.write(body[start : start + size])
+        handler.wfile.flush()
 
 
 STALLED = threading.Event()

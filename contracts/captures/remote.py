@@ -61,16 +61,24 @@ def timeouts(protocol: str) -> dict[str, Any]:
     for name in (p for p, e in EXTRAS.items() if e == extra):
         conf.update(fsspec.config.conf.get(name, {}))
     if extra == "http":
-        import aiohttp
-
-        client = {"timeout": aiohttp.ClientTimeout(total=None, sock_connect=TIMEOUT, sock_read=TIMEOUT)}
+        client = {"timeout": _gaps()}
         return {"client_kwargs": {**client, **conf.get("client_kwargs", {})}}
     if extra == "s3":
         config = {"connect_timeout": TIMEOUT, "read_timeout": TIMEOUT, "retries": {"max_attempts": 1}}
         return {"config_kwargs": {**config, **conf.get("config_kwargs", {})}}
     if extra == "gcs":
-        return {"requests_timeout": conf.get("requests_timeout", TIMEOUT)}
+        # gcsfs hands requests_timeout to each aiohttp request, which takes a number for the
+        # whole answer (a block of 5 MiB in 10 s): a ClientTimeout bounds the waits instead
+        return {"requests_timeout": conf.get("requests_timeout", _gaps())}
     return {}
+
+
+def _gaps() -> Any:
+    """aiohttp's timeout of :data:`TIMEOUT` to connect and for each next bytes, and none for a
+    whole answer: a large file takes as long as its bytes keep coming."""
+    import aiohttp
+
+    return aiohttp.ClientTimeout(total=None, sock_connect=TIMEOUT, sock_read=TIMEOUT)
 
 
 def has_magic(name: str) -> bool:

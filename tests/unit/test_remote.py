@@ -50,12 +50,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "forbidden" / "body.json").write_text(json.dumps(JOB))  # the GCS server refuses to give it
     (folder / "stalled").mkdir()
     (folder / "stalled" / "log.jsonl").write_bytes(log_lines(150, seed=3))  # both servers stop halfway through
+    (folder / "slow").mkdir()
+    (folder / "slow" / "log.jsonl").write_bytes(log_lines(150, seed=4))  # both servers send it slowly
     return folder
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves the folder; ``/refused/...`` answers 500, ``/stalled/...`` stops
-    sending halfway through (:func:`tests.gcs_server.stall`)."""
+    sending halfway through (:func:`tests.gcs_server.stall`), ``/slow/...`` is
+    sent in pieces with pauses (:func:`tests.gcs_server.paced`)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -63,6 +66,13 @@ class QuietHandler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/stalled/"):
             gcs_server.stall(self, Path(self.directory, self.path.lstrip("/")).read_bytes())
+            return
+        if self.path.startswith("/slow/"):
+            data = Path(self.directory, self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            gcs_server.paced(self, data)
             return
         super().do_GET()
 
@@ -255,10 +265,15 @@ def silent() -> Iterator[str]:
             connection.close()
 
 
-def validate_timing_out(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``pcm-contracts validate ARGUMENTS`` with remote.TIMEOUT at 0.5 s, in a process of its
-    own (ended by the test if it hangs), with ``env`` added to this one's environment."""
-    code = "from contracts.captures import remote; remote.TIMEOUT = 0.5; from contracts.cli import main; "
+def validate_timing_out(
+    arguments: list[str], env: dict[str, str], timeout: float = 0.5
+) -> subprocess.CompletedProcess[str]:
+    """``pcm-contracts validate ARGUMENTS`` with remote.TIMEOUT at ``timeout`` seconds, in a process
+    of its own (ended by the test if it hangs), with ``env`` added to this one's environment.
+    gcsfs retries a timeout 6 times, 1 to 16 s apart: here without the pauses (31 s a call)."""
+    code = "import asyncio, types, gcsfs.retry; "
+    code += "gcsfs.retry.asyncio = types.SimpleNamespace(sleep=lambda seconds: asyncio.sleep(0)); "
+    code += f"from contracts.captures import remote; remote.TIMEOUT = {timeout}; from contracts.cli import main; "
     code += f"raise SystemExit(main(['validate', *{arguments!r}]))"
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
@@ -306,6 +321,21 @@ def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
     assert judged
     assert all(r["source"].rpartition(":")[0] == url for r in judged)
     assert int(judged[-1]["source"].rpartition(":")[2]) <= lines
+
+
+@pytest.mark.parametrize("store", ["http", "gs"])
+def test_a_slow_store_is_read_to_the_end_whatever_it_takes_in_all(
+    served: Path, http_base: str, gcs_bucket: str, store: str
+) -> None:
+    """The timeout bounds each wait for the next bytes, not a whole answer: a file sent in
+    pieces 0.2 s apart, 3 s in all, is read whole with a timeout of 2 s (gcsfs took its
+    ``requests_timeout`` for a whole answer's: such a file was unreadable)."""
+    url = f"{http_base if store == 'http' else gcs_bucket}/slow/log.jsonl"
+    run = validate_timing_out(["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"}, timeout=2)
+    assert run.stderr == ""
+    got = renamed(json.loads(run.stdout), url, str(served / "slow" / "log.jsonl"))
+    assert got == local(served, "slow/log.jsonl")
+    assert gcs_server.PIECES * gcs_server.PAUSE > 2
 
 
 def test_a_local_glob_reads_as_the_files_it_matches(served: Path) -> None:
