@@ -15,11 +15,14 @@ list but not read does; a download of an object under ``stalled/`` sends its
 headers and half its bytes, then nothing more until the server is shut down
 (a store that stops answering mid-read); one under ``slow/`` is sent in
 :data:`PIECES` pieces :data:`PAUSE` seconds apart (a slow link: never quiet
-for long, slow in all). Anything else answers 404 or 405, as errors of the API's shape.
+for long, slow in all); one under ``dripping/`` sends half its bytes, then one
+byte each :data:`PAUSE` seconds (never quiet for long, never done:
+:func:`drip`). Anything else answers 404 or 405, as errors of the API's shape.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -65,6 +68,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(403, "Access denied")
             elif found.relative_to(self.folder.resolve()).parts[0] == "stalled":
                 stall(self, found.read_bytes())
+            elif found.relative_to(self.folder.resolve()).parts[0] == "dripping":
+                drip(self, found.read_bytes())
             else:
                 self._media(found.read_bytes(), slow=found.relative_to(self.folder.resolve()).parts[0] == "slow")
         else:
@@ -160,6 +165,41 @@ def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
     handler.wfile.write(data[: len(data) // 2])
     handler.wfile.flush()
     STALLED.wait(timeout=120)
+
+
+def drip(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Answer 200 for all of ``data``, send half of it, then one byte each
+    :data:`PAUSE` seconds, until the server shuts down (at most 2 minutes):
+    never quiet for long, never done."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    at = len(data) // 2
+    handler.wfile.write(data[:at])
+    handler.wfile.flush()
+    ends = time.monotonic() + 120
+    with contextlib.suppress(ConnectionError):  # the client gave up: what the test wants
+        while at < len(data) and not STALLED.wait(PAUSE) and time.monotonic() < ends:
+            handler.wfile.write(data[at : at + 1])
+            handler.wfile.flush()
+            at += 1
+
+
+def drip_head(handler: BaseHTTPRequestHandler) -> None:
+    """Send an answer's status line one byte each :data:`PAUSE` seconds, until the
+    server shuts down (at most 2 minutes): the headers never end."""
+    ends = time.monotonic() + 120
+    with contextlib.suppress(ConnectionError):  # the client gave up: what the test wants
+        _drip_head(handler, ends)
+
+
+def _drip_head(handler: BaseHTTPRequestHandler, ends: float) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nX-Pad: " + b"a" * 4096:
+        if STALLED.wait(PAUSE) or time.monotonic() > ends:
+            return
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
 
 
 def paced(handler: BaseHTTPRequestHandler, body: bytes) -> None:

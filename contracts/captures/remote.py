@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from contracts.errors import MissingExtra, one_line
@@ -47,7 +49,78 @@ does (s3fs 5 attempts a call, botocore's own retries turned off here; gcsfs up
 to 6, with pauses of 1 to 16 s), so a server that accepts and never answers
 costs a minute or two at most, never a hang. A large file takes as long as it
 takes while bytes keep coming (gcsfs: each ranged request of a download, whole,
-within the timeout). Timeouts set in fsspec's configuration win (:func:`timeouts`)."""
+within the timeout), up to :data:`DEADLINE` in all. Timeouts set in fsspec's
+configuration win (:func:`timeouts`); the deadline is this package's own."""
+
+DEADLINE = 900.0
+"""Seconds a remote file may take in all, from opening it to its last byte (each of
+its two reads: the secrets pass's and the judging's), and a listing or a glob in
+all: :data:`TIMEOUT` bounds each wait, this bounds the whole, so a server that
+keeps sending a byte now and then (a drip) ends too. 15 minutes: a file of 1 GB
+needs about 1.1 MB/s. Past it the file is one unreadable item (:class:`TooSlow`),
+after the lines read whole before, and the run goes on."""
+
+
+class TooSlow(TimeoutError):
+    """A remote call that did not end within :data:`DEADLINE` (what is left of it)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"took longer than {DEADLINE:g} s in all")
+
+
+def within(ends: float, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``call(*args, **kwargs)``, given until ``ends`` (``time.monotonic()``), else :class:`TooSlow`.
+
+    The call runs in a daemon thread of its own, which this one waits for: a
+    file system's call blocks until its answer is whole (gcsfs and s3fs fetch a
+    range whole), so no check between calls could cut one short. A call given
+    up on is left to end on its own, and what it then opens is closed; a
+    daemon thread never holds the process back at exit."""
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise TooSlow
+    outcome: list[tuple[bool, Any]] = []
+    lock = threading.Lock()
+    given_up = False
+
+    def run() -> None:
+        try:
+            found: tuple[bool, Any] = (True, call(*args, **kwargs))
+        except BaseException as error:  # handed to the waiting thread, raised there
+            found = (False, error)
+        with lock:
+            late = given_up
+            outcome.append(found)
+        if late and found[0] and hasattr(found[1], "close"):
+            found[1].close()  # a file opened after its deadline: nobody else will close it
+
+    worker = threading.Thread(target=run, name="pcm-contracts-remote", daemon=True)
+    worker.start()
+    worker.join(left)
+    with lock:
+        if not outcome:
+            given_up = True
+            raise TooSlow
+    done, value = outcome[0]
+    if not done:
+        raise value
+    return value
+
+
+def bounded(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``call(*args, **kwargs)`` (a listing, a glob), given :data:`DEADLINE` from now."""
+    return within(time.monotonic() + DEADLINE, call, *args, **kwargs)
+
+
+class _Timed:
+    """A remote file's reads, each given what is left of its :data:`DEADLINE`."""
+
+    def __init__(self, raw: Any, ends: float) -> None:
+        self.raw, self.ends = raw, ends
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = within(self.ends, self.raw.read, size)
+        return data
 
 
 def timeouts(protocol: str) -> dict[str, Any]:
@@ -157,13 +230,15 @@ def errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def open_remote(url: str) -> Iterator[BinaryIO]:
-    """A remote file opened for reading, as a binary stream."""
+def open_remote(url: str) -> Iterator[_Timed]:
+    """A remote file opened for reading, as a binary stream (its ``read``
+    only) that raises :class:`TooSlow` once it has taken :data:`DEADLINE`."""
+    ends = time.monotonic() + DEADLINE
     fs, path = filesystem(url)
     # over HTTP, one streamed GET (block_size=0): no range requests, which not every server answers
     options = {"block_size": 0} if protocol_of(url) in ("http", "https") else {}
-    with fs.open(path, "rb", **options) as handle:
-        yield handle
+    with within(ends, fs.open, path, "rb", **options) as handle:
+        yield _Timed(handle, ends)
 
 
 def _timed_out(error: BaseException | None) -> bool:
@@ -180,6 +255,8 @@ def _timed_out(error: BaseException | None) -> bool:
 
 def timeout_reason(error: BaseException) -> str | None:
     """What a remote error that is a timeout is said as; ``None`` for any other."""
+    if isinstance(error, TooSlow):
+        return str(error)
     return f"no answer within {TIMEOUT:g} s" if _timed_out(error) else None
 
 

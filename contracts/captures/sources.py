@@ -249,7 +249,7 @@ def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
     failures = remote.errors()
     try:
         if remote.has_magic(path):
-            listed = dict(sorted(fs.glob(path, detail=True).items()))
+            listed = dict(sorted(remote.bounded(fs.glob, path, detail=True).items()))
             if not listed:
                 yield Unreadable(url, NO_MATCH)
             for found in below_walked(list(listed), lambda name: listed[name].get("type") == "directory", "/"):
@@ -259,7 +259,7 @@ def _remote(url: str, skip_unknown: bool) -> Iterator[Found]:
                 else:
                     yield _remote_file(remote.unstrip(fs, found), info, listed=True)
             return
-        info = fs.info(path)
+        info = remote.bounded(fs.info, path)
     except FileNotFoundError as error:
         yield Unreadable(url, remote.why(error))
         return
@@ -276,7 +276,7 @@ def _remote_tree(fs: object, path: str) -> Iterator[Found]:
     """Every file below a remote directory, in name order."""
     url = remote.unstrip(fs, path)
     try:
-        listed = sorted(fs.find(path, detail=True).items())  # type: ignore[attr-defined]
+        listed = sorted(remote.bounded(fs.find, path, detail=True).items())  # type: ignore[attr-defined]
     except remote.errors() as error:
         yield Unreadable(url, f"cannot read the directory: {remote.why(error)}")
         return

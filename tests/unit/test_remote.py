@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,18 +53,34 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "stalled" / "log.jsonl").write_bytes(log_lines(150, seed=3))  # both servers stop halfway through
     (folder / "slow").mkdir()
     (folder / "slow" / "log.jsonl").write_bytes(log_lines(150, seed=4))  # both servers send it slowly
+    (folder / "dripping").mkdir()
+    (folder / "dripping" / "log.jsonl").write_bytes(log_lines(150, seed=5))  # half, then a byte now and then
     return folder
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serves the folder; ``/refused/...`` answers 500, ``/stalled/...`` stops
     sending halfway through (:func:`tests.gcs_server.stall`), ``/slow/...`` is
-    sent in pieces with pauses (:func:`tests.gcs_server.paced`)."""
+    sent in pieces with pauses (:func:`tests.gcs_server.paced`), ``/dripping/...``
+    half at once, then a byte now and then (:func:`tests.gcs_server.drip`);
+    ``/drip-head/...`` sends its status line a byte now and then (:func:`tests.gcs_server.drip_head`)."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_HEAD(self) -> None:
+        if self.path.startswith("/drip-head/"):
+            gcs_server.drip_head(self)
+            return
+        super().do_HEAD()
+
     def do_GET(self) -> None:
+        if self.path.startswith("/drip-head/"):
+            gcs_server.drip_head(self)
+            return
+        if self.path.startswith("/dripping/"):
+            gcs_server.drip(self, Path(self.directory, self.path.lstrip("/")).read_bytes())
+            return
         if self.path.startswith("/stalled/"):
             gcs_server.stall(self, Path(self.directory, self.path.lstrip("/")).read_bytes())
             return
@@ -266,14 +283,16 @@ def silent() -> Iterator[str]:
 
 
 def validate_timing_out(
-    arguments: list[str], env: dict[str, str], timeout: float = 0.5
+    arguments: list[str], env: dict[str, str], timeout: float = 0.5, deadline: float = remote.DEADLINE
 ) -> subprocess.CompletedProcess[str]:
-    """``pcm-contracts validate ARGUMENTS`` with remote.TIMEOUT at ``timeout`` seconds, in a process
-    of its own (ended by the test if it hangs), with ``env`` added to this one's environment.
+    """``pcm-contracts validate ARGUMENTS`` with remote.TIMEOUT at ``timeout`` seconds and
+    remote.DEADLINE at ``deadline``, in a process of its own (ended by the test if it hangs), with
+    ``env`` added to this one's environment.
     gcsfs retries a timeout 6 times, 1 to 16 s apart: here without the pauses (31 s a call)."""
     code = "import asyncio, types, gcsfs.retry; "
     code += "gcsfs.retry.asyncio = types.SimpleNamespace(sleep=lambda seconds: asyncio.sleep(0)); "
-    code += f"from contracts.captures import remote; remote.TIMEOUT = {timeout}; from contracts.cli import main; "
+    code += f"from contracts.captures import remote; remote.TIMEOUT = {timeout}; remote.DEADLINE = {deadline}; "
+    code += "from contracts.cli import main; "
     code += f"raise SystemExit(main(['validate', *{arguments!r}]))"
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
@@ -324,6 +343,41 @@ def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
 
 
 @pytest.mark.parametrize("store", ["http", "gs"])
+def test_a_store_that_drips_is_cut_off_at_the_deadline(
+    served: Path, http_base: str, gcs_bucket: str, store: str
+) -> None:
+    """A store that sends half a file, then a byte every 0.2 s, never waits long enough for the
+    timeout (1 s here): remote.DEADLINE (2 s here) ends it, as one item that says so. Over HTTP the
+    lines read whole before are judged first; gcsfs fetches a range whole, so nothing is."""
+    url = f"{http_base if store == 'http' else gcs_bucket}/dripping/log.jsonl"
+    run = validate_timing_out(
+        ["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"}, timeout=1, deadline=2
+    )
+    *judged, last = json.loads(run.stdout)["results"]
+    assert (last["source"], last["verdict"]) == (url, "unreadable")
+    if store == "gs":
+        assert (run.returncode, judged, last["reason"]) == (2, [], "cannot read: took longer than 2 s in all")
+        return
+    prefix = "cannot read on: took longer than 2 s in all, after line "
+    assert (run.returncode, run.stderr) == (1, "")
+    assert last["reason"].startswith(prefix)
+    lines = int(last["reason"].removeprefix(prefix))  # the lines read whole before the deadline
+    assert 0 < lines < 150
+    assert judged
+    assert all(r["source"].rpartition(":")[0] == url for r in judged)
+    assert int(judged[-1]["source"].rpartition(":")[2]) <= lines
+
+
+def test_a_server_whose_headers_never_end_is_cut_off_at_the_deadline(http_base: str) -> None:
+    """An answer whose status line comes a byte every 0.2 s: no wait is long, the listing
+    (fsspec's ``info``) never ends; remote.DEADLINE (2 s here) ends it, as one item."""
+    url = f"{http_base}/drip-head/log.jsonl"
+    run = validate_timing_out(["--no-progress", url], {}, timeout=1, deadline=2)
+    assert run.returncode == 2, run.stderr
+    assert run.stdout.splitlines()[0] == f"{url}: unreadable: cannot open: took longer than 2 s in all"
+
+
+@pytest.mark.parametrize("store", ["http", "gs"])
 def test_a_slow_store_is_read_to_the_end_whatever_it_takes_in_all(
     served: Path, http_base: str, gcs_bucket: str, store: str
 ) -> None:
@@ -355,3 +409,29 @@ def test_without_the_extra_a_url_is_one_line_and_exit_2(
     assert main(["validate", "s3://bucket/logs/*.jsonl.gz"], out=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert err == "pcm-contracts: s3:// inputs need optional packages: pip install 'pcm-contracts[s3]'\n"
+
+
+def test_within_gives_a_call_until_its_deadline_and_closes_what_it_opened_late() -> None:
+    """remote.within: a call's value or its error, as it gave them; TooSlow for one still running at
+    its deadline (held here until after it) or given no time at all; a file such a call opened once
+    given up on is closed."""
+    release, closed = threading.Event(), threading.Event()
+
+    class Late:
+        def close(self) -> None:
+            closed.set()
+
+    def opening() -> Late:
+        release.wait(60)
+        return Late()
+
+    with pytest.raises(remote.TooSlow, match=r"^took longer than 900 s in all$"):
+        remote.within(time.monotonic() + 0.05, opening)
+    release.set()
+    assert closed.wait(60)
+    assert remote.within(time.monotonic() + 60, lambda: 7) == 7
+    with pytest.raises(KeyError):
+        remote.within(time.monotonic() + 60, {}.__getitem__, "missing")
+    with pytest.raises(remote.TooSlow):
+        remote.within(time.monotonic() - 1, lambda: 7)
+    assert remote.timeout_reason(remote.TooSlow()) == "took longer than 900 s in all"
