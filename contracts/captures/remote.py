@@ -148,7 +148,8 @@ def timeouts(protocol: str) -> dict[str, Any]:
 
 def _gaps() -> Any:
     """aiohttp's timeout of :data:`TIMEOUT` to connect and for each next bytes, and none for a
-    whole answer: a large file takes as long as its bytes keep coming."""
+    whole answer: a large file takes as long as its bytes keep coming (up to :data:`DEADLINE`,
+    which :func:`within` keeps)."""
     import aiohttp
 
     return aiohttp.ClientTimeout(total=None, sock_connect=TIMEOUT, sock_read=TIMEOUT)
