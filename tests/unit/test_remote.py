@@ -325,21 +325,29 @@ def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
     of it, so nothing of the file is read."""
     url = f"{http_base if store == 'http' else gcs_bucket}/stalled/log.jsonl"
     run = validate_timing_out(["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"})
+    lines = lines_before_the_cut(run, url, store, "no answer within 0.5 s")
+    whole = (served / "stalled" / "log.jsonl").read_bytes()
+    assert store == "gs" or len(b"".join(whole.splitlines(keepends=True)[:lines])) <= len(whole) // 2
+
+
+def lines_before_the_cut(run: subprocess.CompletedProcess[str], url: str, store: str, why: str) -> int:
+    """The lines read whole before a remote read was cut short (its JSON report's last item says
+    ``why``), having checked that they alone were judged: those before it over HTTP, none from
+    gcsfs (which fetches a range whole before it gives any of it)."""
     *judged, last = json.loads(run.stdout)["results"]
     assert (last["source"], last["verdict"]) == (url, "unreadable")
     if store == "gs":
-        assert (run.returncode, judged, last["reason"]) == (2, [], "cannot read: no answer within 0.5 s")
-        return
-    prefix = "cannot read on: no answer within 0.5 s, after line "
+        assert (run.returncode, judged, last["reason"]) == (2, [], f"cannot read: {why}")
+        return 0
+    prefix = f"cannot read on: {why}, after line "
     assert (run.returncode, run.stderr) == (1, "")
     assert last["reason"].startswith(prefix)
-    lines = int(last["reason"].removeprefix(prefix))  # the lines read whole before the store went quiet
-    whole = (served / "stalled" / "log.jsonl").read_bytes()
-    assert lines > 0
-    assert len(b"".join(whole.splitlines(keepends=True)[:lines])) <= len(whole) // 2
+    lines = int(last["reason"].removeprefix(prefix))
+    assert 0 < lines < 150
     assert judged
     assert all(r["source"].rpartition(":")[0] == url for r in judged)
     assert int(judged[-1]["source"].rpartition(":")[2]) <= lines
+    return lines
 
 
 @pytest.mark.parametrize("store", ["http", "gs"])
@@ -353,19 +361,7 @@ def test_a_store_that_drips_is_cut_off_at_the_deadline(
     run = validate_timing_out(
         ["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"}, timeout=1, deadline=2
     )
-    *judged, last = json.loads(run.stdout)["results"]
-    assert (last["source"], last["verdict"]) == (url, "unreadable")
-    if store == "gs":
-        assert (run.returncode, judged, last["reason"]) == (2, [], "cannot read: took longer than 2 s in all")
-        return
-    prefix = "cannot read on: took longer than 2 s in all, after line "
-    assert (run.returncode, run.stderr) == (1, "")
-    assert last["reason"].startswith(prefix)
-    lines = int(last["reason"].removeprefix(prefix))  # the lines read whole before the deadline
-    assert 0 < lines < 150
-    assert judged
-    assert all(r["source"].rpartition(":")[0] == url for r in judged)
-    assert int(judged[-1]["source"].rpartition(":")[2]) <= lines
+    lines_before_the_cut(run, url, store, "took longer than 2 s in all")
 
 
 def test_a_server_whose_headers_never_end_is_cut_off_at_the_deadline(http_base: str) -> None:
