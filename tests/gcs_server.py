@@ -168,18 +168,22 @@ def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
 
 
 def drip(handler: BaseHTTPRequestHandler, data: bytes) -> None:
-    """Answer 200 for all of ``data``, send half of it, then one byte each
-    :data:`PAUSE` seconds, until the server shuts down (at most 2 minutes):
-    never quiet for long, never done."""
+    """Answer 200 for all of ``data``, then send it as :func:`dripped` does."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/octet-stream")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
+    dripped(handler, data)
+
+
+def dripped(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Send half of ``data``, then one byte each :data:`PAUSE` seconds, until the
+    server shuts down (at most 2 minutes): never quiet for long, never done."""
     at = len(data) // 2
-    handler.wfile.write(data[:at])
-    handler.wfile.flush()
     ends = time.monotonic() + 120
     with contextlib.suppress(ConnectionError):  # the client gave up: what the test wants
+        handler.wfile.write(data[:at])
+        handler.wfile.flush()
         while at < len(data) and not STALLED.wait(PAUSE) and time.monotonic() < ends:
             handler.wfile.write(data[at : at + 1])
             handler.wfile.flush()

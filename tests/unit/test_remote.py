@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -325,18 +325,18 @@ def test_a_store_that_stops_answering_mid_read_is_said_as_a_timeout(
     of it, so nothing of the file is read."""
     url = f"{http_base if store == 'http' else gcs_bucket}/stalled/log.jsonl"
     run = validate_timing_out(["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"})
-    lines = lines_before_the_cut(run, url, store, "no answer within 0.5 s")
+    lines = lines_before_the_cut(run, url, store == "http", "no answer within 0.5 s")
     whole = (served / "stalled" / "log.jsonl").read_bytes()
     assert store == "gs" or len(b"".join(whole.splitlines(keepends=True)[:lines])) <= len(whole) // 2
 
 
-def lines_before_the_cut(run: subprocess.CompletedProcess[str], url: str, store: str, why: str) -> int:
+def lines_before_the_cut(run: subprocess.CompletedProcess[str], url: str, streamed: bool, why: str) -> int:
     """The lines read whole before a remote read was cut short (its JSON report's last item says
-    ``why``), having checked that they alone were judged: those before it over HTTP, none from
-    gcsfs (which fetches a range whole before it gives any of it)."""
+    ``why``), having checked that they alone were judged: those before it when the file was
+    ``streamed`` (over HTTP), none from gcsfs or s3fs (which fetch a range whole before they give any of it)."""
     *judged, last = json.loads(run.stdout)["results"]
     assert (last["source"], last["verdict"]) == (url, "unreadable")
-    if store == "gs":
+    if not streamed:
         assert (run.returncode, judged, last["reason"]) == (2, [], f"cannot read: {why}")
         return 0
     prefix = f"cannot read on: {why}, after line "
@@ -361,7 +361,62 @@ def test_a_store_that_drips_is_cut_off_at_the_deadline(
     run = validate_timing_out(
         ["--no-progress", "--format", "json", url], {"FSSPEC_GS_TOKEN": "anon"}, timeout=1, deadline=2
     )
-    lines_before_the_cut(run, url, store, "took longer than 2 s in all")
+    lines_before_the_cut(run, url, store == "http", "took longer than 2 s in all")
+
+
+class DrippingS3Handler(BaseHTTPRequestHandler):
+    """The read side of S3's REST API for one object of :data:`DRIPPED` bytes, whatever the key:
+    ``HEAD`` answers its size; ``GET`` (with or without ``Range``) sends half of what it asks for,
+    then a byte every 0.2 s (:func:`tests.gcs_server.dripped`). moto cannot pace its answers."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _headers(self, size: int, first: int | None = None) -> None:
+        self.send_response(200 if first is None else 206)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(size))
+        self.send_header("ETag", '"0123456789abcdef0123456789abcdef"')
+        self.send_header("Last-Modified", "Tue, 01 Dec 2026 00:00:00 GMT")
+        if first is not None:
+            self.send_header("Content-Range", f"bytes {first}-{first + size - 1}/{len(DRIPPED)}")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:
+        self._headers(len(DRIPPED))
+
+    def do_GET(self) -> None:
+        asked = self.headers.get("Range", "")
+        if not asked.startswith("bytes="):
+            self._headers(len(DRIPPED))
+            gcs_server.dripped(self, DRIPPED)
+            return
+        begin, _, end = asked.removeprefix("bytes=").partition("-")
+        first, last = int(begin), min(int(end) if end else len(DRIPPED) - 1, len(DRIPPED) - 1)
+        self._headers(last + 1 - first, first)
+        gcs_server.dripped(self, DRIPPED[first : last + 1])
+
+
+DRIPPED = log_lines(150, seed=6)
+
+
+@pytest.fixture(scope="module")
+def dripping_s3() -> Iterator[str]:
+    """The base URL of a :class:`DrippingS3Handler` server (module-scoped, as the other servers:
+    shutting one down lets every drip and stall go, :data:`tests.gcs_server.STALLED`)."""
+    with gcs_server.running(gcs_server.Server(("127.0.0.1", 0), DrippingS3Handler)) as base:
+        yield base
+
+
+def test_an_s3_store_that_drips_is_cut_off_at_the_deadline(dripping_s3: str) -> None:
+    """The dripping file of test_a_store_that_drips_is_cut_off_at_the_deadline from an S3-shaped
+    server: s3fs fetches a range whole too, so one item says the deadline passed, nothing judged."""
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    url = "s3://captures/dripping/log.jsonl"
+    run = validate_timing_out(
+        ["--no-progress", "--format", "json", url], {"AWS_ENDPOINT_URL": dripping_s3, **aws}, timeout=1, deadline=2
+    )
+    assert lines_before_the_cut(run, url, False, "took longer than 2 s in all") == 0
 
 
 def test_a_server_whose_headers_never_end_is_cut_off_at_the_deadline(http_base: str) -> None:
