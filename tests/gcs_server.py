@@ -158,10 +158,7 @@ class Handler(BaseHTTPRequestHandler):
 def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
     """Answer 200 for all of ``data``, send half of it, then wait, sending nothing
     more, until the server shuts down (:func:`running` lets the waiting go)."""
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/octet-stream")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
+    whole_answer(handler, data)
     handler.wfile.write(data[: len(data) // 2])
     handler.wfile.flush()
     STALLED.wait(timeout=120)
@@ -169,11 +166,16 @@ def stall(handler: BaseHTTPRequestHandler, data: bytes) -> None:
 
 def drip(handler: BaseHTTPRequestHandler, data: bytes) -> None:
     """Answer 200 for all of ``data``, then send it as :func:`dripped` does."""
+    whole_answer(handler, data)
+    dripped(handler, data)
+
+
+def whole_answer(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """The status line and headers of a 200 answer of all of ``data``."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/octet-stream")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
-    dripped(handler, data)
 
 
 def dripped(handler: BaseHTTPRequestHandler, data: bytes) -> None:
@@ -195,15 +197,11 @@ def drip_head(handler: BaseHTTPRequestHandler) -> None:
     server shuts down (at most 2 minutes): the headers never end."""
     ends = time.monotonic() + 120
     with contextlib.suppress(ConnectionError):  # the client gave up: what the test wants
-        _drip_head(handler, ends)
-
-
-def _drip_head(handler: BaseHTTPRequestHandler, ends: float) -> None:
-    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nX-Pad: " + b"a" * 4096:
-        if STALLED.wait(PAUSE) or time.monotonic() > ends:
-            return
-        handler.wfile.write(bytes([byte]))
-        handler.wfile.flush()
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nX-Pad: " + b"a" * 4096:
+            if STALLED.wait(PAUSE) or time.monotonic() > ends:
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
 
 
 def paced(handler: BaseHTTPRequestHandler, body: bytes) -> None:
