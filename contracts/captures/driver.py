@@ -2,7 +2,8 @@
 
 The last stage of :mod:`contracts.captures` before the reports. A
 :class:`Run` lists every source first (:func:`~contracts.captures.sources.sources`),
-and asks each for its secrets (:func:`~contracts.captures.readers.secrets_of`)
+and asks each local one for its secrets (:func:`~contracts.captures.readers.secrets_of`)
+and judges each remote one (downloaded once, its secrets in its answer)
 before it reports a result, so every secret is known before the first result
 is reported (the first tasks of a pool run meanwhile). Then each
 source is one task, :func:`work`: read it, judge it, answer with its results.
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 from contracts import redaction
+from contracts.captures import opening
 from contracts.captures.items import Item
 from contracts.captures.judge import Checker
 from contracts.captures.readers import Reading, empty, secrets_of
@@ -228,44 +230,61 @@ class Run:
     def results(self, told: Told | None = None) -> Iterator[Judged]:
         """Every result, in input order; ``told`` is told the bytes of each file source as it is judged.
 
-        Every source's secrets are read first (:func:`secrets_of`), those of
-        JSON Lines while the first tasks already run in the pool: the pass
-        over them is a byte search that would otherwise hold every worker
-        back; nothing is reported before it ends. The other sources' secrets
-        are read before any worker starts: a forked worker inherits what that
-        pass learnt of a large HAR (:data:`~contracts.captures.readers._CHECKED`)."""
+        Every source's secrets are known before the first result is reported.
+        A local file's are read first (:func:`secrets_of`), those of JSON Lines
+        while the first tasks already run in the pool: the pass over them is a
+        byte search that would otherwise hold every worker back. The other
+        local sources' secrets are read before any worker starts: a forked
+        worker inherits what that pass learnt of a large HAR
+        (:data:`~contracts.captures.readers._CHECKED`). A remote file is not
+        downloaded twice for its secrets: its task is run first, and its
+        answer, which carries the secrets remembered while reading it, waits
+        for its turn (the results beyond :data:`KEPT` in a temporary file)."""
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
         listed = [one for one in self.found if isinstance(one, Source)]
-        for source in listed:
+        local = [one for one in listed if not opening.is_remote(one.name)]
+        for source in local:
             if source.kind != "jsonl":
                 secrets_of(source)
         workers = Workers(checker, jobs, self.pool)
         try:
+            # a remote file is read once, by its task, submitted first: its secrets come with its answer
+            remote = [(one, workers.submit(one)) for one in listed if opening.is_remote(one.name)]
+            early = {id(source): future for source, future in remote}
+            ready: dict[int, Answer] = {}  # the answers had before their turn (remote files)
+
+            def task(source: Source) -> Future[Answer]:
+                return early.pop(id(source), None) or workers.submit(source)
 
             def drain(limit: int) -> Iterator[Judged]:
                 while len(pending) > limit:
                     entry = pending.popleft()
                     if isinstance(entry, tuple):
-                        yield from self._answer(entry[0], workers.answer(*entry), splits)
-                        if told is not None and entry[0].kind != "stdin":
-                            told(entry[0].bytes)
+                        source = entry[0]
+                        answer = ready.pop(id(source)) if id(source) in ready else workers.answer(*entry)
+                        yield from self._answer(source, answer, splits)
+                        if told is not None and source.kind != "stdin":
+                            told(source.bytes)
                     else:
                         yield checker.check(entry)
 
             found = iter(self.found)
             for one in found:  # the first tasks, as many as drain() keeps pending
-                pending.append((one, workers.submit(one)) if isinstance(one, Source) else one)
+                pending.append((one, task(one)) if isinstance(one, Source) else one)
                 if len(pending) > 2 * jobs:
                     break
-            for source in listed:
+            for source in local:
                 if source.kind == "jsonl":
                     secrets_of(source)
+            for source, future in remote:  # with one job, each is run here and now
+                ready[id(source)] = workers.answer(source, future)
+                redaction.remember(*ready[id(source)][1])
             yield from drain(2 * jobs)
             for one in found:
                 if isinstance(one, Source):
-                    pending.append((one, workers.submit(one)))
+                    pending.append((one, task(one)))
                     yield from drain(2 * jobs)
                 else:
                     pending.append(one)

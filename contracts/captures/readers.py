@@ -41,9 +41,9 @@ into the ``body_is_json`` finding a live check would make.
 Secrets a capture carries (``Authorization`` and the like in request or
 response headers, cookies, token-like query parameters) are remembered by
 :func:`contracts.redaction.remember`, so every report redacts them. The
-driver asks :func:`secrets_of` every source before the first result is
-reported, so a body that echoes a token is masked even when the record
-that sends the token comes later.
+driver asks :func:`secrets_of` every local source, and reads every remote
+one whole, before the first result is reported, so a body that echoes a
+token is masked even when the record that sends the token comes later.
 """
 
 from __future__ import annotations
@@ -451,10 +451,10 @@ def record_item(value: Any, source: str) -> Item:
     """A capture record, or a bare body."""
     if not is_record(value):
         return Payload(source, value)
+    remember_record_secrets(value)  # all that secrets_of() would: a remote file's are only read here
     request, response = value["request"], value["response"]
     if not isinstance(request, dict):
         return Unreadable(source, "a capture record whose request is not an object")
-    remember_record_secrets(value)
     path, url, method = request.get("path"), request.get("url"), request.get("method", "GET")
     if not isinstance(path, (str, type(None))) or not isinstance(url, (str, type(None))) or not isinstance(method, str):
         return Unreadable(source, "a capture record whose request path, url or method is not a string")

@@ -53,8 +53,8 @@ within the timeout), up to :data:`DEADLINE` in all. Timeouts set in fsspec's
 configuration win (:func:`timeouts`); the deadline is this package's own."""
 
 DEADLINE = 900.0
-"""Seconds a remote file may take in all, from opening it to its last byte (each of
-its two reads: the secrets pass's and the judging's), and a listing or a glob in
+"""Seconds a remote file may take in all, from opening it to its last byte (it is
+read once: :meth:`contracts.captures.driver.Run.results`), and a listing or a glob in
 all: :data:`TIMEOUT` bounds each wait, this bounds the whole, so a server that
 keeps sending a byte now and then (a drip) ends too. 15 minutes: a file of 1 GB
 needs about 1.1 MB/s. Past it the file is one unreadable item (:class:`TooSlow`),

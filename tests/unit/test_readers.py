@@ -664,3 +664,17 @@ def test_the_secrets_pass_finds_every_record_however_the_stream_is_cut_into_bloc
     before = redaction.remembered()
     _block_secrets(blocks_of(data, size))
     assert set(tokens) <= set(map(str, redaction.remembered_since(before)))
+
+
+def test_a_record_whose_request_is_no_object_still_has_its_response_secrets_known() -> None:
+    """A remote file's secrets are known only from its reading (it is not downloaded twice):
+    the reader remembers what :func:`~contracts.captures.readers.secrets_of` would, an unreadable record's too."""
+    from contracts import redaction
+    from contracts.captures.readers import record_item
+
+    cookie = "session-of-an-odd-record-9c1f"
+    record = {"request": "GET /pcm/jobs/x", "response": {"status": 200, "headers": {"Set-Cookie": f"s={cookie}"}}}
+    item = record_item(record, "odd.jsonl:1")
+    assert isinstance(item, Unreadable)
+    assert item.reason == "a capture record whose request is not an object"
+    assert redaction.redact(f"echoed {cookie}") == f"echoed {redaction.MASK}"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -65,6 +65,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
     half at once, then a byte now and then (:func:`tests.gcs_server.drip`);
     ``/drip-head/...`` sends its status line a byte now and then (:func:`tests.gcs_server.drip_head`)."""
 
+    gets: ClassVar[dict[str, int]] = {}
+    """The GET requests answered, by path (:func:`test_a_remote_file_is_downloaded_once`)."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -75,6 +78,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
         super().do_HEAD()
 
     def do_GET(self) -> None:
+        QuietHandler.gets[self.path] = QuietHandler.gets.get(self.path, 0) + 1
         if self.path.startswith("/drip-head/"):
             gcs_server.drip_head(self)
             return
@@ -172,6 +176,39 @@ def test_a_file_over_http_reads_as_the_same_file_local(served: Path, http_base: 
     for name in ("logs/2026-11-30/gateway.jsonl.gz", "logs/2026-11-30/gateway.jsonl", "body.json"):
         got = report(f"{http_base}/{name}", jobs=jobs)
         assert renamed(got, f"{http_base}/{name}", str(served / name)) == local(served, name)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_remote_file_is_downloaded_once(served: Path, http_base: str, jobs: int) -> None:
+    """Its secrets come with its results (its task is run before anything is
+    reported), not from a pass of their own that would download it again."""
+    names = ["logs/2026-11-29/gateway.jsonl", "logs/2026-11-29/gateway.jsonl.gz", "body.json"]
+    QuietHandler.gets.clear()
+    got = report(*(f"{http_base}/{name}" for name in names), jobs=jobs)
+    assert got["summary"]["read"] == sum(local(served, name)["summary"]["read"] for name in names)
+    assert QuietHandler.gets == {f"/{name}": 1 for name in names}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_secret_of_a_remote_record_is_known_before_a_file_listed_earlier_is_reported(
+    served: Path, http_base: str, tmp_path: Path, jobs: int
+) -> None:
+    """A local body echoes a token that only a remote capture record, listed
+    after it, names: the remote file is read first, so the body's report hides it."""
+    token = f"remote-only-token-{jobs}-4b6e2d"  # one a run: what a process remembered, it keeps
+    record = {
+        "request": {"method": "GET", "url": "https://api.test/pcm/jobs/x", "headers": {"Authorization": token}},
+        "response": {"status": 200, "body": JOB},
+    }
+    (served / "secret").mkdir(exist_ok=True)
+    (served / "secret" / f"records-{jobs}.jsonl").write_text(json.dumps(record) + "\n")
+    echo = tmp_path / "echo.json"
+    echo.write_text(json.dumps({"data": {**JOB["data"], "type": token}}))  # a finding that shows the value
+    out, records = io.StringIO(), f"{http_base}/secret/records-{jobs}.jsonl"
+    main(["validate", "--no-progress", "--jobs", str(jobs), str(echo), records], out=out)
+    assert "type" in out.getvalue()
+    assert token not in out.getvalue()
+    assert redaction.MASK in out.getvalue()
 
 
 def test_a_password_in_a_url_is_never_printed(served: Path, http_base: str, capsys: pytest.CaptureFixture[str]) -> None:
