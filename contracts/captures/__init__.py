@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from contracts.captures import opening
 from contracts.captures.items import Item
 from contracts.captures.readers import items, secrets_of
 from contracts.captures.sources import Source, sources
@@ -36,10 +37,17 @@ __all__ = ["read"]
 def read(paths: Iterable[str], *, stdin: BinaryIO | None = None, skip_unknown: bool = False) -> Iterator[Item]:
     """Every item of every input, in order, each line of JSON Lines parsed
     (``-`` is standard input); every secret is remembered before the first
-    item is given. The reader of ``--payloads`` (one test a payload)."""
+    item is given. The reader of ``--payloads`` (one test a payload, all
+    collected at once). A remote file is downloaded once: its items are read
+    first and held (reading them remembers their secrets), a local file's
+    secrets are read by :func:`secrets_of`, its items when their turn comes."""
     found = list(sources(paths, skip_unknown=skip_unknown, stdin=stdin, split_bytes=2**62))
+    held = {id(one): list(items(one)) for one in found if isinstance(one, Source) and opening.is_remote(one.name)}
     for one in found:
-        if isinstance(one, Source):
+        if isinstance(one, Source) and id(one) not in held:
             secrets_of(one)
     for one in found:
-        yield from items(one) if isinstance(one, Source) else (one,)
+        if isinstance(one, Source):
+            yield from held.pop(id(one)) if id(one) in held else items(one)
+        else:
+            yield one

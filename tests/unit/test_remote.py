@@ -211,6 +211,26 @@ def test_a_secret_of_a_remote_record_is_known_before_a_file_listed_earlier_is_re
     assert redaction.MASK in out.getvalue()
 
 
+def test_payloads_read_a_remote_file_once_its_secrets_known_first(served: Path, http_base: str, tmp_path: Path) -> None:
+    """``--payloads`` reads through :func:`contracts.captures.read`: the remote
+    record's token is known when the first item (a local body listed before it) is given."""
+    from contracts.captures import read
+
+    token = "payloads-remote-token-71d0"
+    record = {"request": {"url": "https://api.test/pcm/jobs/x", "headers": {"Authorization": token}}}
+    (served / "secret").mkdir(exist_ok=True)
+    (served / "secret" / "payloads.jsonl").write_text(json.dumps({**record, "response": {"status": 200, "body": JOB}}))
+    echo = tmp_path / "echo.json"
+    echo.write_text(json.dumps(JOB))
+    QuietHandler.gets.clear()
+    given = read([str(echo), f"{http_base}/secret/payloads.jsonl"])
+    first = next(given)
+    assert first.source == str(echo)
+    assert redaction.redact(token) == redaction.MASK
+    assert [item.source for item in given] == [f"{http_base}/secret/payloads.jsonl:1"]
+    assert QuietHandler.gets == {"/secret/payloads.jsonl": 1}
+
+
 def test_a_password_in_a_url_is_never_printed(served: Path, http_base: str, capsys: pytest.CaptureFixture[str]) -> None:
     password = "url-pass-5e1d0c7a"
     url = http_base.replace("http://", f"http://reader:{password}@") + "/body.json"
