@@ -53,15 +53,29 @@ KEPT = 4096
 ones); those in between wait in a temporary file."""
 
 
+class Unspillable(Exception):
+    """The temporary file of a task's results cannot be read back as it was written."""
+
+
 @dataclass
 class Results:
     """A task's results in order: ``first``, then the batches pickled into
     the file ``spilled`` (if any), then ``last``. Iterated once: the file is
-    removed as it is read."""
+    removed as it is read.
+
+    The file holds each batch encrypted and authenticated (AES-GCM, a key of
+    its own a task, kept in this object only: in memory, and in the answer a
+    worker sends back through its pipe). A finding may show a token that a
+    deployment echoed before any record naming it has been read; the reports
+    redact it when they write, but the file is written before, so it must
+    not hold it readable. A batch changed, moved or cut off on disk is
+    refused (:class:`Unspillable`), never unpickled."""
 
     first: list[Judged] = field(default_factory=list)
     last: list[Judged] = field(default_factory=list)
     spilled: str | None = None
+    key: bytes = b""
+    batches: int = 0
 
     def add(self, judged: Judged) -> None:
         if len(self.first) < KEPT:
@@ -69,11 +83,18 @@ class Results:
             return
         self.last.append(judged)
         if len(self.last) >= KEPT:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only a task with many results
+
             if self.spilled is None:
                 handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-")
                 os.close(handle)
+                self.key = AESGCM.generate_key(bit_length=128)
+            sealed = AESGCM(self.key).encrypt(
+                _nonce(self.batches), pickle.dumps(self.last, pickle.HIGHEST_PROTOCOL), None
+            )
             with open(self.spilled, "ab") as out:
-                pickle.dump(self.last, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(len(sealed).to_bytes(8, "little") + sealed)
+            self.batches += 1
             self.last = []
 
     def whole(self) -> Results:
@@ -85,17 +106,35 @@ class Results:
         yield from self.first
         if self.spilled is not None:
             try:
-                with open(self.spilled, "rb") as spilled:
-                    while True:
-                        try:
-                            batch: list[Judged] = pickle.load(spilled)
-                        except EOFError:
-                            break
-                        yield from batch
+                yield from self._read_back(self.spilled)
             finally:
                 os.unlink(self.spilled)
                 self.spilled = None
         yield from self.last
+
+    def _read_back(self, path: str) -> Iterator[Judged]:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        opened = AESGCM(self.key)
+        with open(path, "rb") as spilled:
+            for index in range(self.batches + 1):
+                size = spilled.read(8)
+                if index == self.batches:  # all read: nothing may follow
+                    if size:
+                        raise Unspillable("its temporary file of results changed on disk")
+                    return
+                sealed = spilled.read(int.from_bytes(size, "little"))
+                try:
+                    batch: list[Judged] = pickle.loads(opened.decrypt(_nonce(index), sealed, None))
+                except (InvalidTag, ValueError):
+                    raise Unspillable("its temporary file of results changed on disk") from None
+                yield from batch
+
+
+def _nonce(index: int) -> bytes:
+    """The nonce of a spilled batch: its index (a key of its own a task, so never twice)."""
+    return index.to_bytes(12, "little")
 
 
 Answer = tuple[Results, list[redaction.Secret | str], int, bool, Coverage | None]
@@ -299,32 +338,48 @@ class Run:
         if coverage is not None and observed is not None:
             coverage.merge(observed)
         if not source.is_range:
-            yield from results
+            yield from _read(source, results)
             return
         split = splits.setdefault(source.name, _Split())
         if source.last:
             del splits[source.name]
         if split.broken:  # the file changed or vanished: said once, by the range that found it
-            for _ in results:  # let go of them (and of any temporary file)
+            for _ in _read(source, results):  # let go of them (and of any temporary file)
                 pass
             return
         broken = [one for one in results.first if isinstance(one, Result) and one.source == source.name]
         if broken:
             split.broken = True  # a range's only result with the file's own name: it could not be read
-            for _ in results:
+            for _ in _read(source, results):
                 pass
             yield from broken
             return
-        yield from (shifted(one, split.lines) for one in results) if split.lines else results
+        yield from (
+            (shifted(one, split.lines) for one in _read(source, results)) if split.lines else _read(source, results)
+        )
         split.lines += lines
         split.nonblank = split.nonblank or nonblank
         if source.last and not split.nonblank:
             yield Result(source.name, "unreadable", reason=empty(source.name).reason)
 
 
+def _read(source: Source, results: Results) -> Iterator[Judged]:
+    """``results``, and where their temporary file cannot be read back, one unreadable item that says so."""
+    try:
+        yield from results
+    except Unspillable as error:
+        yield _lost(source, error)
+
+
 def _lost(source: Source, error: Exception) -> Result:
     what = f" (bytes {source.start}-{source.end})" if source.is_range else ""
-    why = "its worker process died" if isinstance(error, BrokenProcessPool | WorkerDied) else type(error).__name__
+    why = (
+        "its worker process died"
+        if isinstance(error, BrokenProcessPool | WorkerDied)
+        else str(error)
+        if isinstance(error, Unspillable)
+        else type(error).__name__
+    )
     return Result(source.name, "unreadable", reason=f"could not be judged{what}: {why}")
 
 

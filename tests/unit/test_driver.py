@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from contracts import redaction
+from contracts.captures import driver
 from contracts.captures.driver import Run, judge_all, work
 from contracts.captures.judge import Checker
 from contracts.captures.sources import Source, ranges
@@ -230,3 +231,56 @@ def test_a_worker_that_dies_costs_its_source_one_item_and_the_run_goes_on(
         *((f"z.jsonl:{n}", "valid") for n in (1, 2, 3)),
     ]
     assert results[3].reason == "could not be judged: its worker process died"
+
+
+def test_results_spilled_to_disk_are_not_readable_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finding may show a token a deployment echoed, before any record naming it is read
+    (the report redacts it when it writes, knowing every secret by then): the temporary
+    file of a task's results holds them encrypted, by a key that never leaves memory,
+    and one changed byte of it is refused rather than unpickled."""
+    from contracts.captures.driver import Results, Unspillable
+    from contracts.captures.results import Result
+    from contracts.violations import Violation
+
+    echoed = "echoed-token-never-on-disk-5a2c"
+    monkeypatch.setattr(driver, "KEPT", 4)
+    made = [
+        Result(f"log.jsonl:{n}", "invalid", (Violation("schema.enum", "/data/type", f"{echoed} {n}", "error", "x"),))
+        for n in range(40)
+    ]
+    results = Results()
+    for one in made:
+        results.add(one)
+    assert results.spilled is not None
+    data = Path(results.spilled).read_bytes()
+    assert len(data) > 1000
+    assert echoed.encode() not in data
+    assert b"log.jsonl" not in data
+    again = pickle.loads(pickle.dumps(results))  # as a worker's answer reaches the driver
+    assert list(again) == made
+    assert not Path(results.spilled).exists()
+
+    files: list[Path] = []
+
+    def tampered() -> Results:
+        spilling = Results()
+        for one in made:
+            spilling.add(one)
+        assert spilling.spilled is not None
+        spilled = Path(spilling.spilled)
+        files.append(spilled)
+        changed = bytearray(spilled.read_bytes())
+        changed[-5] ^= 1
+        spilled.write_bytes(bytes(changed))
+        return spilling
+
+    with pytest.raises(Unspillable, match="changed on disk"):
+        list(tampered())
+    source = Source("log.jsonl", "jsonl", 1)
+    read = list(driver._read(source, tampered()))  # as the driver reports it: one item more, no traceback
+    assert read[:4] == made[:4]
+    assert read[-1] == Result(
+        "log.jsonl", "unreadable", reason="could not be judged: its temporary file of results changed on disk"
+    )
+    assert len(files) == 2
+    assert not any(file.exists() for file in files)
