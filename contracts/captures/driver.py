@@ -76,26 +76,37 @@ class Results:
     spilled: str | None = None
     key: bytes = b""
     batches: int = 0
+    kept: int = KEPT
+    """How many of the first results stay in memory (0 for an answer that waits its turn: :meth:`put_away`)."""
 
     def add(self, judged: Judged) -> None:
-        if len(self.first) < KEPT:
+        if len(self.first) < self.kept:
             self.first.append(judged)
             return
         self.last.append(judged)
         if len(self.last) >= KEPT:
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only a task with many results
+            self._spill()
 
-            if self.spilled is None:
-                handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-")
-                os.close(handle)
-                self.key = AESGCM.generate_key(bit_length=128)
-            sealed = AESGCM(self.key).encrypt(
-                _nonce(self.batches), pickle.dumps(self.last, pickle.HIGHEST_PROTOCOL), None
-            )
-            with open(self.spilled, "ab") as out:
-                out.write(len(sealed).to_bytes(8, "little") + sealed)
-            self.batches += 1
-            self.last = []
+    def put_away(self) -> Results:
+        """Every result but the first :attr:`kept` in the file, none left in ``last``:
+        the answer of a remote file, which waits for its turn with the others."""
+        if self.last:
+            self._spill()
+        return self
+
+    def _spill(self) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only a task with many results
+
+        if self.spilled is None:
+            handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-")
+            os.close(handle)
+            self.key = AESGCM.generate_key(bit_length=128)
+        batch = pickle.dumps(self.last, protocol=pickle.HIGHEST_PROTOCOL)
+        sealed = AESGCM(self.key).encrypt(_nonce(self.batches), batch, None)
+        with open(self.spilled, "ab") as out:
+            out.write(len(sealed).to_bytes(8, "little") + sealed)
+        self.batches += 1
+        self.last = []
 
     def whole(self) -> Results:
         """The same results, all in memory: for a task whose answer leaves the
@@ -151,15 +162,19 @@ class WorkerDied(Exception):
     cluster's ``allowed-failures``): its source is one unreadable item."""
 
 
-def work(checker: Checker, source: Source) -> Answer:
-    """Read and judge one source (in a worker, or in this process with one job)."""
+def work(checker: Checker, source: Source, waits: bool = False) -> Answer:
+    """Read and judge one source (in a worker, or in this process with one job);
+    ``waits``: its answer is had before its turn (a remote file's), so it holds
+    its results in its temporary file only, however many answers wait."""
     before = redaction.remembered()
     if checker.coverage is not None:  # each task observes for itself; the driver merges
         checker = replace(checker, coverage=Coverage())
     reading = Reading(source)
-    results = Results()
+    results = Results(kept=0 if waits else KEPT)
     for judged in checker.judge(reading):
         results.add(judged)
+    if waits:
+        results.put_away()
     return results, redaction.remembered_since(before), reading.lines, reading.nonblank, checker.coverage
 
 
@@ -204,16 +219,16 @@ class Workers:
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
-    def submit(self, source: Source) -> Future[Answer]:
+    def submit(self, source: Source, waits: bool = False) -> Future[Answer]:
         try:
-            return self.pool.submit(work, self.checker, source)
+            return self.pool.submit(work, self.checker, source, waits)
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._pool(self.jobs)
-            return self.pool.submit(work, self.checker, source)
+            return self.pool.submit(work, self.checker, source, waits)
 
-    def answer(self, source: Source, future: Future[Answer]) -> Answer:
-        """The answer of ``source``'s task, or an unreadable item when it cannot be had."""
+    def answer(self, source: Source, future: Future[Answer], waits: bool = False) -> Answer:
+        """The answer of ``source``'s task (submitted with ``waits``), or an unreadable item when it cannot be had."""
         try:
             return future.result()
         except BrokenProcessPool:
@@ -222,7 +237,7 @@ class Workers:
             return Results([_lost(source, error)]), [], 0, True, None
         with self._pool(1) as alone:
             try:
-                return alone.submit(work, self.checker, source).result()
+                return alone.submit(work, self.checker, source, waits).result()
             except Exception as error:
                 return Results([_lost(source, error)]), [], 0, True, None
 
@@ -278,7 +293,8 @@ class Run:
         (:data:`~contracts.captures.readers._CHECKED`). A remote file is not
         downloaded twice for its secrets: its task is run first, and its
         answer, which carries the secrets remembered while reading it, waits
-        for its turn (the results beyond :data:`KEPT` in a temporary file)."""
+        for its turn, its results in its temporary file (``waits``: memory
+        does not grow with the number of remote files)."""
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
@@ -290,7 +306,7 @@ class Run:
         workers = Workers(checker, jobs, self.pool)
         try:
             # a remote file is read once, by its task, submitted first: its secrets come with its answer
-            remote = [(one, workers.submit(one)) for one in listed if opening.is_remote(one.name)]
+            remote = [(one, workers.submit(one, waits=True)) for one in listed if opening.is_remote(one.name)]
             early = {id(source): future for source, future in remote}
             ready: dict[int, Answer] = {}  # the answers had before their turn (remote files)
 
@@ -318,7 +334,7 @@ class Run:
                 if source.kind == "jsonl":
                     secrets_of(source)
             for source, future in remote:  # with one job, each is run here and now
-                ready[id(source)] = workers.answer(source, future)
+                ready[id(source)] = workers.answer(source, future, waits=True)
                 redaction.remember(*ready[id(source)][1])
             yield from drain(2 * jobs)
             for one in found:
@@ -354,9 +370,8 @@ class Run:
                 pass
             yield from broken
             return
-        yield from (
-            (shifted(one, split.lines) for one in _read(source, results)) if split.lines else _read(source, results)
-        )
+        read = _read(source, results)
+        yield from (shifted(one, split.lines) for one in read) if split.lines else read
         split.lines += lines
         split.nonblank = split.nonblank or nonblank
         if source.last and not split.nonblank:
@@ -373,13 +388,10 @@ def _read(source: Source, results: Results) -> Iterator[Judged]:
 
 def _lost(source: Source, error: Exception) -> Result:
     what = f" (bytes {source.start}-{source.end})" if source.is_range else ""
-    why = (
-        "its worker process died"
-        if isinstance(error, BrokenProcessPool | WorkerDied)
-        else str(error)
-        if isinstance(error, Unspillable)
-        else type(error).__name__
-    )
+    if isinstance(error, BrokenProcessPool | WorkerDied):
+        why = "its worker process died"
+    else:
+        why = str(error) if isinstance(error, Unspillable) else type(error).__name__
     return Result(source.name, "unreadable", reason=f"could not be judged{what}: {why}")
 
 

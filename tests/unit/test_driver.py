@@ -17,7 +17,7 @@ from contracts.captures import driver
 from contracts.captures.driver import Run, judge_all, work
 from contracts.captures.judge import Checker
 from contracts.captures.sources import Source, ranges
-from tests.pipeline import each_result
+from tests.pipeline import each_result, log_lines
 
 JOB = {
     "data": {
@@ -161,11 +161,11 @@ def test_standard_input_has_no_total() -> None:
 # ---- inputs that change under the run ----
 
 
-def dying_work(checker: Checker, source: Source) -> Any:
+def dying_work(checker: Checker, source: Source, waits: bool = False) -> Any:
     """The driver's task, except that a worker judging ``die.jsonl`` dies on the spot."""
     if source.name.endswith("die.jsonl"):
         os._exit(1)
-    return work(checker, source)
+    return work(checker, source, waits)
 
 
 def lines_of(count: int) -> bytes:
@@ -248,7 +248,7 @@ def test_results_spilled_to_disk_are_not_readable_there(monkeypatch: pytest.Monk
         Result(f"log.jsonl:{n}", "invalid", (Violation("schema.enum", "/data/type", f"{echoed} {n}", "error", "x"),))
         for n in range(40)
     ]
-    results = Results()
+    results = Results(kept=4)
     for one in made:
         results.add(one)
     assert results.spilled is not None
@@ -263,7 +263,7 @@ def test_results_spilled_to_disk_are_not_readable_there(monkeypatch: pytest.Monk
     files: list[Path] = []
 
     def tampered() -> Results:
-        spilling = Results()
+        spilling = Results(kept=4)
         for one in made:
             spilling.add(one)
         assert spilling.spilled is not None
@@ -284,3 +284,17 @@ def test_results_spilled_to_disk_are_not_readable_there(monkeypatch: pytest.Monk
     )
     assert len(files) == 2
     assert not any(file.exists() for file in files)
+
+
+def test_an_answer_that_waits_its_turn_holds_none_of_its_results_in_memory(tmp_path: Path) -> None:
+    """A remote file's answer is had before its turn, with every other remote
+    file's: its results wait in its temporary file, the same ones in the same order."""
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(log_lines(300))
+    source = Source(str(path), "jsonl", path.stat().st_size)
+    kept = list(work(Checker(), source)[0])
+    waiting = work(Checker(), source, waits=True)[0]
+    assert (waiting.first, waiting.last) == ([], [])
+    assert waiting.spilled is not None
+    assert list(waiting) == kept
+    assert len(kept) > 10
