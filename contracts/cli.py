@@ -13,7 +13,9 @@ import argparse
 import contextlib
 import io
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +37,26 @@ from contracts.violations import Strictness
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the run is, as Ctrl-C raises ``KeyboardInterrupt``:
+    the run stops its workers and removes its temporary files on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def interrupted(signum: int) -> int:
+    """One line on standard error, and the shell's exit code of a process ended by ``signum``."""
+    sys.stderr.write(f"pcm-contracts: interrupted by {signal.Signals(signum).name}: the report is incomplete\n")
+    return 128 + signum
+
+
 TOP_EPILOG = """\
 examples:
   pcm-contracts check --base-url URL               check a deployment (read-only), or the built-in mock
@@ -49,6 +71,7 @@ exit codes:
   1  at least one invalid payload (or an unreadable one among readable ones),
      or a breaking difference (spec-diff)
   2  usage error, or nothing of this contract could be read
+  130, 143  interrupted (Ctrl-C, SIGTERM): whatever was reported is incomplete
   check has pytest's (4 usage error, 5 nothing verified, 6 target error):
   see `pcm-contracts check --help`
 """
@@ -80,6 +103,7 @@ exit codes:
      were skipped)
   1  at least one invalid payload, or an unreadable one among the readable
   2  usage error, or no payload of this contract could be read at all
+  130, 143  interrupted (Ctrl-C, SIGTERM): the report is incomplete
 A closed standard output (| head) stops the report, not the judging: the
 exit code is still the verdict on every payload.
 """
@@ -404,6 +428,8 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
     engine = build_engine(args)
     verbosity = -1 if args.quiet else 1 if args.verbose else 0
     with contextlib.ExitStack() as stack:
+        if threading.current_thread() is threading.main_thread():  # where a signal's handler runs
+            stack.callback(signal.signal, signal.SIGTERM, signal.signal(signal.SIGTERM, _terminated))
         pool = stack.enter_context(engine)  # before any output: a scheduler out of reach is one line, no report
         # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
@@ -471,6 +497,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except ContractError as error:
         sys.stderr.write(f"pcm-contracts: {error}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        return interrupted(signal.SIGINT)
+    except Terminated as stop:
+        return interrupted(stop.signum)
     return code
 
 

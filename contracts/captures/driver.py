@@ -17,7 +17,8 @@ A worker answers with its results (valid lines of JSON Lines and valid HAR
 entries in :class:`~contracts.captures.results.Passed` batches, which keep
 the traffic small; beyond :data:`KEPT` results, the rest in a temporary file
 read back as they are reported, :class:`Results`, so a task's memory does not
-grow with its items: a HAR of a million failing entries), the secrets it
+grow with its items: a HAR of a million failing entries; the files are in a
+folder of the run's own, removed at its end however it ends), the secrets it
 remembered while reading, what it observed for the
 coverage report, and, for a range of a split file, its line ends and whether
 it held a line: the driver numbers a range's lines after the lines of the
@@ -31,6 +32,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
+import signal
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -78,6 +81,10 @@ class Results:
     batches: int = 0
     kept: int = KEPT
     """How many of the first results stay in memory (0 for an answer that waits its turn: :meth:`put_away`)."""
+    folder: str | None = None
+    """The run's own directory of temporary files (:meth:`Run.results` removes
+    it, with whatever a worker that died left there); the system's where it is
+    not on this machine (a Dask worker elsewhere)."""
 
     def add(self, judged: Judged) -> None:
         if len(self.first) < self.kept:
@@ -98,7 +105,8 @@ class Results:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # only a task with many results
 
         if self.spilled is None:
-            handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-")
+            folder = self.folder if self.folder is not None and os.path.isdir(self.folder) else None
+            handle, self.spilled = tempfile.mkstemp(prefix="pcm-contracts-results-", dir=folder)
             os.close(handle)
             self.key = AESGCM.generate_key(bit_length=128)
         batch = pickle.dumps(self.last, protocol=pickle.HIGHEST_PROTOCOL)
@@ -162,15 +170,16 @@ class WorkerDied(Exception):
     cluster's ``allowed-failures``): its source is one unreadable item."""
 
 
-def work(checker: Checker, source: Source, waits: bool = False) -> Answer:
+def work(checker: Checker, source: Source, waits: bool = False, folder: str | None = None) -> Answer:
     """Read and judge one source (in a worker, or in this process with one job);
     ``waits``: its answer is had before its turn (a remote file's), so it holds
-    its results in its temporary file only, however many answers wait."""
+    its results in its temporary file only, however many answers wait;
+    ``folder``: where that file goes (:attr:`Results.folder`)."""
     before = redaction.remembered()
     if checker.coverage is not None:  # each task observes for itself; the driver merges
         checker = replace(checker, coverage=Coverage())
     reading = Reading(source)
-    results = Results(kept=0 if waits else KEPT)
+    results = Results(kept=0 if waits else KEPT, folder=folder)
     for judged in checker.judge(reading):
         results.add(judged)
     if waits:
@@ -209,23 +218,23 @@ class Workers:
     and a task that dies again is one unreadable item: never a crash, never a
     lost or doubled result."""
 
-    def __init__(self, checker: Checker, jobs: int, pool: Executor | None = None) -> None:
-        self.checker, self.jobs, self.own = checker, jobs, pool is None
+    def __init__(self, checker: Checker, jobs: int, pool: Executor | None = None, folder: str | None = None) -> None:
+        self.checker, self.jobs, self.own, self.folder = checker, jobs, pool is None, folder
         self.pool: Executor = pool if pool is not None else Inline() if jobs <= 1 else self._pool(jobs)
 
     def _pool(self, jobs: int) -> Executor:
         self.checker.validator.engine.compile()  # once here, inherited by forked workers
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_quiet_worker)
 
     def submit(self, source: Source, waits: bool = False) -> Future[Answer]:
         try:
-            return self.pool.submit(work, self.checker, source, waits)
+            return self.pool.submit(work, self.checker, source, waits, self.folder)
         except BrokenProcessPool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._pool(self.jobs)
-            return self.pool.submit(work, self.checker, source, waits)
+            return self.pool.submit(work, self.checker, source, waits, self.folder)
 
     def answer(self, source: Source, future: Future[Answer], waits: bool = False) -> Answer:
         """The answer of ``source``'s task (submitted with ``waits``), or an unreadable item when it cannot be had."""
@@ -237,13 +246,32 @@ class Workers:
             return Results([_lost(source, error)]), [], 0, True, None
         with self._pool(1) as alone:
             try:
-                return alone.submit(work, self.checker, source, waits).result()
+                return alone.submit(work, self.checker, source, waits, self.folder).result()
             except Exception as error:
                 return Results([_lost(source, error)]), [], 0, True, None
 
     def shutdown(self) -> None:
         if self.own:  # a pool given (--engine dask) is closed by whoever made it
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """End the workers' tasks now: for a run cut short (interrupted, or its
+        results no longer wanted), which must not wait for a long download or
+        a large file to be judged first. ``ProcessPoolExecutor`` has no public
+        way to end a running task, so its worker processes are terminated."""
+        if self.own and isinstance(self.pool, ProcessPoolExecutor):
+            processes = getattr(self.pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+
+
+def _quiet_worker() -> None:
+    """A worker's signals: Ctrl-C, which a terminal sends to every process of
+    the run, is the driver's to handle (it stops the workers), and SIGTERM
+    ends a worker as it ends any process, not by the driver's handler it
+    inherited when forked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @dataclass
@@ -294,7 +322,13 @@ class Run:
         downloaded twice for its secrets: its task is run first, and its
         answer, which carries the secrets remembered while reading it, waits
         for its turn, its results in its temporary file (``waits``: memory
-        does not grow with the number of remote files)."""
+        does not grow with the number of remote files).
+
+        The temporary files of the tasks are in a folder of the run's own,
+        removed at the end with whatever is in it (a worker that died knew the
+        name of its file; nobody else did). A run that ends before its last
+        result (interrupted; closed by its caller) terminates its workers
+        rather than wait for their tasks (a download may take minutes)."""
         checker, jobs = self.checker, self.jobs
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
@@ -303,7 +337,8 @@ class Run:
         for source in local:
             if source.kind != "jsonl":
                 secrets_of(source)
-        workers = Workers(checker, jobs, self.pool)
+        folder = tempfile.mkdtemp(prefix="pcm-contracts-")  # the run's temporary files, wherever their task ran
+        workers = Workers(checker, jobs, self.pool, folder)
         try:
             # a remote file is read once, by its task, submitted first: its secrets come with its answer
             remote = [(one, workers.submit(one, waits=True)) for one in listed if opening.is_remote(one.name)]
@@ -344,8 +379,12 @@ class Run:
                 else:
                     pending.append(one)
             yield from drain(0)
+        except BaseException:  # interrupted, or closed before its end: no task is waited for
+            workers.stop()
+            raise
         finally:
             workers.shutdown()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _answer(self, source: Source, answer: Answer, splits: dict[str, _Split]) -> Iterator[Judged]:
         results, secrets, lines, nonblank, observed = answer

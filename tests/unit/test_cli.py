@@ -8,8 +8,12 @@ import pty
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ from contracts.cli import parser as cli_parser
 from contracts.mock import DRIFT_MODES, FAULT_MODES
 from contracts.registry import EXAMPLES_DIR, ROOT
 from contracts.rules import RULES
+from tests import gcs_server
 from tests.casefiles import example
 
 
@@ -457,3 +462,63 @@ def test_no_bar_when_standard_error_is_not_a_terminal_even_if_standard_output_is
     assert stderr == b""
     assert "checking" not in text
     assert f"{big}:501: /data/attributes/status:" in CSI.sub("", text)
+
+
+# ---- interrupted: Ctrl-C, SIGTERM ----
+
+
+class _StallingHandler(BaseHTTPRequestHandler):
+    """Serves one log of drifted bodies: the first half, then nothing more
+    until the server shuts down (a download that the run waits on)."""
+
+    data = job_line(status="archived").encode() * 12_000
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        gcs_server.whole_answer(self, self.data)
+
+    def do_GET(self) -> None:
+        gcs_server.stall(self, self.data)
+
+
+@pytest.fixture(scope="module")
+def stalling() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StallingHandler)
+    with gcs_server.running(server) as base:
+        yield f"{base}/log.jsonl"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_leaves_no_file(
+    stalling: str, tmp_path: Path, stop: signal.Signals, jobs: str
+) -> None:
+    """Stopped while it waits on a download whose first half it has judged
+    (its results beyond the first in its temporary file): the exit code a shell
+    gives a process that the signal ended (never 0, never the verdict of a part),
+    one line on standard error, no traceback from it or its workers, and none
+    of its temporary files left behind."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    run = subprocess.Popen(
+        command("validate", "--jobs", jobs, "--no-progress", stalling),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        for _ in range(1200):  # until a result is in the run's temporary file (or the run ended: then it fails below)
+            if list(temporary.rglob("pcm-contracts-results-*")) or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert list(temporary.rglob("pcm-contracts-results-*"))
+        run.send_signal(stop)
+        _, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 128 + stop
+    assert err.decode() == f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n"
+    assert list(temporary.iterdir()) == []

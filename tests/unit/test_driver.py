@@ -6,6 +6,9 @@ import io
 import json
 import os
 import pickle
+import tempfile
+import threading
+import time
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -161,11 +164,26 @@ def test_standard_input_has_no_total() -> None:
 # ---- inputs that change under the run ----
 
 
-def dying_work(checker: Checker, source: Source, waits: bool = False) -> Any:
+def dying_work(checker: Checker, source: Source, *rest: Any) -> Any:
     """The driver's task, except that a worker judging ``die.jsonl`` dies on the spot."""
     if source.name.endswith("die.jsonl"):
         os._exit(1)
-    return work(checker, source, waits)
+    return work(checker, source, *rest)
+
+
+def spilling_then_dying_work(checker: Checker, source: Source, *rest: Any) -> Any:
+    """The driver's task, except that a worker judging ``die.jsonl`` dies once its results are in their file."""
+    answer = work(checker, source, *rest)
+    if source.name.endswith("die.jsonl") and answer[0].spilled is not None:
+        os._exit(1)
+    return answer
+
+
+def hanging_work(checker: Checker, source: Source, *rest: Any) -> Any:
+    """The driver's task, except that a worker judging ``hang.jsonl`` never answers."""
+    if source.name.endswith("hang.jsonl"):
+        time.sleep(600)
+    return work(checker, source, *rest)
 
 
 def lines_of(count: int) -> bytes:
@@ -298,3 +316,48 @@ def test_an_answer_that_waits_its_turn_holds_none_of_its_results_in_memory(tmp_p
     assert waiting.spilled is not None
     assert list(waiting) == kept
     assert len(kept) > 10
+
+
+@pytest.fixture
+def temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The system's folder of temporary files, for this test (and the workers it forks) alone."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_worker_that_dies_with_results_in_their_file_leaves_no_file_behind(
+    tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file of a task whose worker died (twice: it is retried) is the
+    run's to remove: only the worker knew its name."""
+    monkeypatch.setattr(driver, "KEPT", 4)
+    monkeypatch.setattr("contracts.captures.driver.work", spilling_then_dying_work)
+    for name in ("a.jsonl", "die.jsonl"):
+        (tmp_path / name).write_bytes(log_lines(200))
+    results = list(each_result(judge_all(Checker(), [str(tmp_path / "a.jsonl"), str(tmp_path / "die.jsonl")], jobs=2)))
+    assert results[-1].reason == "could not be judged: its worker process died"
+    assert len(results) > 100
+    assert list(temporary.iterdir()) == []
+
+
+def test_a_run_closed_before_its_end_stops_its_workers_and_leaves_no_file_behind(
+    tmp_path: Path, temporary: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results no longer wanted (the report's reader gone, Ctrl-C): the run
+    does not wait for a task still running, and the answers it had not
+    reported yet leave none of their temporary files."""
+    monkeypatch.setattr(driver, "KEPT", 4)
+    monkeypatch.setattr("contracts.captures.driver.work", hanging_work)
+    paths = []
+    for name in ("a.jsonl", "b.jsonl", "hang.jsonl"):
+        (tmp_path / name).write_bytes(log_lines(200))
+        paths.append(str(tmp_path / name))
+    results = Run(Checker(), paths, jobs=2).results()
+    next(results)
+    closing = threading.Thread(target=results.close)
+    closing.start()
+    closing.join(timeout=60)  # it waited for hang.jsonl's 600 seconds without the workers stopped
+    assert not closing.is_alive()
+    assert list(temporary.iterdir()) == []

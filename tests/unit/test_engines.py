@@ -101,20 +101,20 @@ def test_without_an_address_the_engine_starts_a_local_cluster_of_jobs_workers_an
     assert set(multiprocessing.active_children()) <= before  # its workers are gone
 
 
-def dying_work(checker: Checker, source: Source, waits: bool = False) -> Any:
+def dying_work(checker: Checker, source: Source, *rest: Any) -> Any:
     """The driver's task, except that the worker judging ``die.jsonl`` dies the first time (a marker file tells)."""
     marker = Path(source.name).with_suffix(".died")
     if Path(source.name).name == "die.jsonl" and not marker.exists():
         marker.touch()
         os._exit(1)
-    return work(checker, source, waits)
+    return work(checker, source, *rest)
 
 
-def always_dying_work(checker: Checker, source: Source, waits: bool = False) -> Any:
+def always_dying_work(checker: Checker, source: Source, *rest: Any) -> Any:
     """The driver's task, except that every worker judging ``die.jsonl`` dies."""
     if Path(source.name).name == "die.jsonl":
         os._exit(1)
-    return work(checker, source, waits)
+    return work(checker, source, *rest)
 
 
 def lines_of(count: int) -> str:
