@@ -26,9 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from contracts.captures import opening
 from contracts.captures.items import Item
-from contracts.captures.readers import items, secrets_of
+from contracts.captures.readers import items, read_once, secrets_of
 from contracts.captures.sources import Source, sources
 
 __all__ = ["read"]
@@ -38,11 +37,12 @@ def read(paths: Iterable[str], *, stdin: BinaryIO | None = None, skip_unknown: b
     """Every item of every input, in order, each line of JSON Lines parsed
     (``-`` is standard input); every secret is remembered before the first
     item is given. The reader of ``--payloads`` (one test a payload, all
-    collected at once). A remote file is downloaded once: its items are read
-    first and held (reading them remembers their secrets), a local file's
-    secrets are read by :func:`secrets_of`, its items when their turn comes."""
+    collected at once). A source :func:`read_once` says so of (a download, a
+    decompression, a large document) is read once: its items are read first
+    and held (reading them remembers their secrets); any other's secrets are
+    read by :func:`secrets_of`, its items when their turn comes."""
     found = list(sources(paths, skip_unknown=skip_unknown, stdin=stdin, split_bytes=2**62))
-    held = {id(one): list(items(one)) for one in found if isinstance(one, Source) and opening.is_remote(one.name)}
+    held = {id(one): list(items(one)) for one in found if isinstance(one, Source) and read_once(one)}
     for one in found:
         if isinstance(one, Source) and id(one) not in held:
             secrets_of(one)

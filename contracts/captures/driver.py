@@ -2,10 +2,11 @@
 
 The last stage of :mod:`contracts.captures` before the reports. A
 :class:`Run` lists every source first (:func:`~contracts.captures.sources.sources`),
-and asks each local one for its secrets (:func:`~contracts.captures.readers.secrets_of`)
-and judges each remote one (downloaded once, its secrets in its answer)
-before it reports a result, so every secret is known before the first result
-is reported (the first tasks of a pool run meanwhile). Then each
+and asks each cheap one for its secrets (:func:`~contracts.captures.readers.secrets_of`)
+and judges each costly one (:func:`~contracts.captures.readers.read_once`: read
+once, its secrets in its answer) before it reports a result, so every secret
+is known before the first result is reported (the first tasks of a pool run
+meanwhile). Then each
 source is one task, :func:`work`: read it, judge it, answer with its results.
 With ``--jobs 1`` the tasks run in this process, each when its results are
 next in line; with more, in a pool of worker processes, a few ahead of the
@@ -43,10 +44,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 from contracts import redaction
-from contracts.captures import opening
 from contracts.captures.items import Item
 from contracts.captures.judge import Checker
-from contracts.captures.readers import Reading, empty, secrets_of
+from contracts.captures.readers import Reading, empty, read_once, secrets_of
 from contracts.captures.results import Judged, Passed, Result
 from contracts.captures.sources import SPLIT_BYTES, Source, sources
 from contracts.coverage import Coverage
@@ -313,16 +313,14 @@ class Run:
         """Every result, in input order; ``told`` is told the bytes of each file source as it is judged.
 
         Every source's secrets are known before the first result is reported.
-        A local file's are read first (:func:`secrets_of`), those of JSON Lines
-        while the first tasks already run in the pool: the pass over them is a
-        byte search that would otherwise hold every worker back. The other
-        local sources' secrets are read before any worker starts: a forked
-        worker inherits what that pass learnt of a large HAR
-        (:data:`~contracts.captures.readers._CHECKED`). A remote file is not
-        downloaded twice for its secrets: its task is run first, and its
-        answer, which carries the secrets remembered while reading it, waits
-        for its turn, its results in its temporary file (``waits``: memory
-        does not grow with the number of remote files).
+        A source that is costly to read (:func:`read_once`: a remote file, a
+        compressed one, a large document) is not read twice for its secrets:
+        its task is run first, and its answer, which carries the secrets
+        remembered while reading it, waits for its turn, its results in its
+        temporary file (``waits``: memory does not grow with the number of
+        such sources); ``told`` is told its bytes when it has been read. The
+        others' secrets are read by :func:`secrets_of` (plain JSON Lines: a
+        byte search) while the first tasks already run in the pool.
 
         The temporary files of the tasks are in a folder of the run's own,
         removed at the end with whatever is in it (a worker that died knew the
@@ -333,17 +331,14 @@ class Run:
         splits: dict[str, _Split] = {}
         pending: deque[tuple[Source, Future[Answer]] | Item] = deque()
         listed = [one for one in self.found if isinstance(one, Source)]
-        local = [one for one in listed if not opening.is_remote(one.name)]
-        for source in local:
-            if source.kind != "jsonl":
-                secrets_of(source)
+        once = {id(one) for one in listed if read_once(one)}
         folder = tempfile.mkdtemp(prefix="pcm-contracts-")  # the run's temporary files, wherever their task ran
         workers = Workers(checker, jobs, self.pool, folder)
         try:
-            # a remote file is read once, by its task, submitted first: its secrets come with its answer
-            remote = [(one, workers.submit(one, waits=True)) for one in listed if opening.is_remote(one.name)]
-            early = {id(source): future for source, future in remote}
-            ready: dict[int, Answer] = {}  # the answers had before their turn (remote files)
+            # a source read once is judged first: its secrets come with its answer
+            first = [(one, workers.submit(one, waits=True)) for one in listed if id(one) in once]
+            early = {id(source): future for source, future in first}
+            ready: dict[int, Answer] = {}  # the answers had before their turn
 
             def task(source: Source) -> Future[Answer]:
                 return early.pop(id(source), None) or workers.submit(source)
@@ -353,10 +348,12 @@ class Run:
                     entry = pending.popleft()
                     if isinstance(entry, tuple):
                         source = entry[0]
-                        answer = ready.pop(id(source)) if id(source) in ready else workers.answer(*entry)
+                        answer = ready.pop(id(source), None)
+                        if answer is None:
+                            answer = workers.answer(*entry)
+                            if told is not None and source.kind != "stdin":
+                                told(source.bytes)
                         yield from self._answer(source, answer, splits)
-                        if told is not None and source.kind != "stdin":
-                            told(source.bytes)
                     else:
                         yield checker.check(entry)
 
@@ -365,12 +362,14 @@ class Run:
                 pending.append((one, task(one)) if isinstance(one, Source) else one)
                 if len(pending) > 2 * jobs:
                     break
-            for source in local:
-                if source.kind == "jsonl":
+            for source in listed:
+                if id(source) not in once:
                     secrets_of(source)
-            for source, future in remote:  # with one job, each is run here and now
+            for source, future in first:  # with one job, each is run here and now
                 ready[id(source)] = workers.answer(source, future, waits=True)
                 redaction.remember(*ready[id(source)][1])
+                if told is not None:  # read: the bar moves now, not when its results' turn comes
+                    told(source.bytes)
             yield from drain(2 * jobs)
             for one in found:
                 if isinstance(one, Source):

@@ -93,18 +93,6 @@ when it is compact JSON); a larger one, and any whose whole reading is not
 that one fast parse, is streamed (:class:`~contracts.captures.streamed.Entries`)."""
 BROKEN_AFTER = "not a HAR file beyond entry #{}: {}"
 """Why a HAR file whose entries were read up to a point is not read further."""
-_CHECKED: dict[str, tuple[int, int, int, int]] = {}
-"""Large HAR files that :func:`secrets_of` streamed through without a refusal,
-each as it was then (:func:`_identity`): read again unchanged, their entries
-are built by ijson's C builder (:class:`~contracts.captures.streamed.Entries` ``checked``).
-Workers forked after the first pass inherit it; elsewhere it is empty, and
-every HAR is read the careful way."""
-
-
-def _identity(handle: BinaryIO) -> tuple[int, int, int, int]:
-    """A file as it is now: device, inode, size, modification time."""
-    info = os.fstat(handle.fileno())
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def empty(name: str) -> Unreadable:
@@ -359,7 +347,7 @@ def _document_file(name: str, *, har: bool) -> Iterator[Item]:
             yield _cannot_read(name, error)
             return
         if data is None:
-            yield from _streamed(handle, name, har=har, checked=_CHECKED.get(name) == _identity(handle))
+            yield from _streamed(handle, name, har=har)
         else:
             yield from _document(data, name, har=har)
 
@@ -392,9 +380,7 @@ def _whole(data: bytes, name: str, *, har: bool, value: Any = MISSING) -> Iterat
     yield from document_items(value, name)
 
 
-def _streamed(
-    handle: BinaryIO, name: str, *, har: bool, data: bytes | None = None, checked: bool = False
-) -> Iterator[Item]:
+def _streamed(handle: BinaryIO, name: str, *, har: bool, data: bytes | None = None) -> Iterator[Item]:
     """The entries of a HAR as a stream, each judged as it is read
     (:class:`~contracts.captures.streamed.Entries`); a HAR that is not JSON
     from some point on gives the entries before it, then one unreadable item.
@@ -402,10 +388,11 @@ def _streamed(
     What holds no entry (not a HAR; a HAR broken before its first entry, or
     without entries) is read as a whole document, as ever (``data``, when
     it is in memory, else read now: a body must be whole to be judged),
-    except a large ``.har`` file, whose streamed reason stands. ``checked``:
-    the first pass found the file a HAR without a fault (:data:`_CHECKED`)."""
-    entries = Entries(handle, bom=har and data is None, sniff=not har, checked=checked)
-    for index, entry in enumerate(entries):  # their secrets known already: secrets_of streams them as this does
+    except a large ``.har`` file, whose streamed reason stands."""
+    entries = Entries(handle, bom=har and data is None, sniff=not har)
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):  # what secrets_of would: a source read once is read only here
+            remember_record_secrets(entry)
         yield _har_entry(entry, name, index)
     if entries.given:
         if entries.reason is not None:
@@ -584,6 +571,23 @@ def _marked(data: bytes) -> bool:
     return bool(_MARKS.find_matches_as_indexes(data))
 
 
+def read_once(source: Source) -> bool:
+    """Whether ``source`` is read only by its judging, which remembers its
+    secrets as it goes, rather than first by :func:`secrets_of` too: where a
+    second reading would cost about what the judging does. A remote file (a
+    download), a compressed one (its decompression) and a document streamed
+    from the disk (a ``.json`` or ``.har`` beyond :data:`WHOLE_BYTES`: the
+    strict parse of every entry) are read once; plain JSON Lines (a byte
+    search over the page cache), a small document and standard input (in
+    memory) are read by :func:`secrets_of` first. The caller has every
+    answer of a source read once before it reports any result."""
+    if source.kind == "stdin" or source.is_range:  # a range is of a plain local file
+        return False
+    if opening.is_remote(source.name) or not _plain_local(source.name):
+        return True
+    return source.kind != "jsonl" and source.size > WHOLE_BYTES
+
+
 def secrets_of(source: Source) -> None:
     """Remember the secrets of every capture record and HAR entry of
     ``source``, without judging anything: the driver's first pass, so that
@@ -621,7 +625,7 @@ def _file_secrets(source: Source) -> None:
             large = os.fstat(handle.fileno()).st_size > WHOLE_BYTES
             whole = None if large else handle.read()
             if whole is None or RECORD_MARK in whole:
-                _document_secrets(handle, whole, har=source.kind == "har", name=source.name)
+                _document_secrets(handle, whole, har=source.kind == "har")
         except OSError:
             return
 
@@ -703,7 +707,7 @@ def _decompressed_stdin(data: bytes) -> bytes | Unreadable:
     return Unreadable("stdin", "JSON Lines larger than the document limit: their secrets are remembered")
 
 
-def _document_secrets(handle: BinaryIO, data: bytes | None, *, har: bool, name: str | None = None) -> bool:
+def _document_secrets(handle: BinaryIO, data: bytes | None, *, har: bool) -> bool:
     """The secrets of one document (``data`` when in memory, else streamed
     from ``handle``); whether it was JSON, as far as it was read."""
     if data is not None:
@@ -717,8 +721,6 @@ def _document_secrets(handle: BinaryIO, data: bytes | None, *, har: bool, name: 
     for entry in entries:
         if isinstance(entry, dict):
             remember_record_secrets(entry)
-    if name is not None and data is None and entries.har and entries.reason is None:
-        _CHECKED[name] = _identity(handle)
     if entries.given or har:
         return entries.reason is None
     if data is None:  # a large .json that is no HAR: read whole, as its reader reads it

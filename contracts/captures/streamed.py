@@ -150,13 +150,11 @@ class Entries:
     refusal, after the entries before it. ``bom``: a leading byte order mark
     is dropped (a HAR file's, a tool's); ``sniff``: stop as soon as the
     document does not start as a HAR does (``{"log": {``, scalar members
-    aside), with ``har`` false and ``stopped`` true; ``checked``: the
-    document is a HAR already read through without a refusal (:meth:`_built`)."""
+    aside), with ``har`` false and ``stopped`` true."""
 
-    def __init__(self, handle: BinaryIO, *, bom: bool = False, sniff: bool = False, checked: bool = False) -> None:
+    def __init__(self, handle: BinaryIO, *, bom: bool = False, sniff: bool = False) -> None:
         self._bytes = _Bytes(handle, bom=bom)
         self._sniff = sniff
-        self._checked = checked
         self.har = False
         self.reason: str | None = None
         self.given = 0
@@ -169,7 +167,7 @@ class Entries:
 
     def __iter__(self) -> Iterator[Any]:
         try:
-            yield from self._built() if self._checked else self._entries()
+            yield from self._entries()
         except Broken as error:
             self.reason = error.reason
         except _JSON_ERRORS as error:
@@ -194,17 +192,6 @@ class Entries:
         if "invalid bytes in UTF8" in message:
             return f"invalid UTF-8 in a string {where}"
         return f"invalid JSON: {message.partition(': ')[2].rstrip('.')[:80]} {where}"
-
-    def _built(self) -> Iterator[Any]:
-        """The entries of a HAR found to be JSON throughout by a reading
-        before (``checked``: the same file, unchanged), built by ijson's C
-        builder: the same values, at less than half the cost of :meth:`_entries`.
-        Safe only so: that builder keeps the last of duplicate names, and its
-        paths grow with the depth (a bomb at 100,000 levels)."""
-        self.har = True
-        for entry in _YAJL.items(self._bytes, "log.entries.item", use_float=True, buf_size=BLOCK):
-            self.given += 1
-            yield entry
 
     def _entries(self) -> Iterator[Any]:
         """The skeleton of the document checked and dropped; each entry built and given."""

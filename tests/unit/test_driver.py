@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -361,3 +362,56 @@ def test_a_run_closed_before_its_end_stops_its_workers_and_leaves_no_file_behind
     closing.join(timeout=60)  # it waited for hang.jsonl's 600 seconds without the workers stopped
     assert not closing.is_alive()
     assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_costly_local_source_is_read_once_its_secrets_known_before_the_first_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """A compressed log and a HAR streamed from the disk are read by their
+    judging only (a second reading would cost a decompression, a strict
+    parse of every entry), a small body by the secrets pass and its judging;
+    the tokens that only those read once name are still hidden in a body
+    listed before them."""
+    from contracts.captures import opening, readers
+    from contracts.cli import main
+
+    tokens = [f"read-once-token-{jobs}-{n}-c41e" for n in (1, 2)]  # one a run: a process keeps what it remembered
+    log = tmp_path / "opened.log"  # one line a file opened to be read, in this process or a worker
+    opened, opened_file = opening.opened, readers._open
+
+    def counted(name: str, **options: Any) -> Any:
+        with log.open("a") as out:
+            out.write(f"{Path(name).name}\n")
+        return opened(name, **options)
+
+    def counted_file(name: str) -> Any:
+        with log.open("a") as out:
+            out.write(f"{Path(name).name}\n")
+        return opened_file(name)
+
+    monkeypatch.setattr(opening, "opened", counted)
+    monkeypatch.setattr(readers, "_open", counted_file)
+    monkeypatch.setattr(readers, "WHOLE_BYTES", 1000)  # the HAR below is streamed from its file
+    echo = tmp_path / "a-echo.json"
+    echo.write_text(json.dumps({"data": {**JOB["data"], "type": " ".join(tokens)}}))  # a finding that shows them
+    record = {
+        "request": {"method": "GET", "url": "https://api.test/pcm/jobs/x", "headers": {"Authorization": tokens[0]}},
+        "response": {"status": 200, "body": JOB},
+    }
+    (tmp_path / "b-records.jsonl.gz").write_bytes(gzip.compress(json.dumps(record).encode() + b"\n"))
+    entry = {
+        "request": {
+            "method": "GET",
+            "url": f"https://api.test/pcm/jobs/{JOB['data']['id']}",
+            "headers": [{"name": "Authorization", "value": f"Bearer {tokens[1]}"}],
+        },
+        "response": {"status": 200, "content": {"mimeType": "application/json", "text": json.dumps(JOB)}},
+    }
+    (tmp_path / "c-capture.har").write_text(json.dumps({"log": {"entries": [entry] * 20}}, indent=2))
+    assert (tmp_path / "c-capture.har").stat().st_size > readers.WHOLE_BYTES
+    out = io.StringIO()
+    main(["validate", "--no-progress", "--jobs", str(jobs), *sorted(map(str, tmp_path.glob("[abc]-*")))], out=out)
+    assert "type" in out.getvalue()
+    assert not any(token in out.getvalue() for token in tokens)
+    assert sorted(log.read_text().split()) == ["a-echo.json", "a-echo.json", "b-records.jsonl.gz", "c-capture.har"]

@@ -287,23 +287,6 @@ def test_the_first_pass_remembers_every_secret_of_a_streamed_har(tmp_path: Path,
         assert redaction.redact(f"x {token} y") == "x *** y"
 
 
-def test_a_har_read_twice_unchanged_is_built_the_fast_way_with_the_same_results(
-    tmp_path: Path, streaming: None
-) -> None:
-    path = tmp_path / "big.har"
-    drifted = json.loads(json.dumps(JOB))
-    drifted["data"]["attributes"]["status"] = "queued"
-    path.write_bytes(har(*[entry(drifted if n % 7 == 3 else JOB) for n in range(200)], entry(response=False)))
-    source = Source(str(path), "har", path.stat().st_size)
-    readers.secrets_of(source)
-    assert readers._CHECKED[str(path)] == readers._identity(path.open("rb"))
-    fast = list(each_result(work(Checker(), source)[0]))
-    readers._CHECKED.clear()
-    assert list(each_result(work(Checker(), source)[0])) == fast
-    assert [r.verdict for r in fast].count("invalid") == 29
-    assert fast[-1].verdict == "unreadable"
-
-
 def test_valid_har_entries_come_back_as_a_few_small_batches(tmp_path: Path, streaming: None) -> None:
     path = tmp_path / "many.har"
     path.write_bytes(har(*[entry() for _ in range(10_000)], indent=None))
