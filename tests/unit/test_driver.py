@@ -415,3 +415,17 @@ def test_a_costly_local_source_is_read_once_its_secrets_known_before_the_first_r
     assert "type" in out.getvalue()
     assert not any(token in out.getvalue() for token in tokens)
     assert sorted(log.read_text().split()) == ["a-echo.json", "a-echo.json", "b-records.jsonl.gz", "c-capture.har"]
+
+
+def test_a_source_read_first_moves_the_progress_bar_when_it_is_read(tmp_path: Path) -> None:
+    """A compressed file listed last is judged first: the bar counts it then,
+    not when its results' turn comes (it stood still while such files were read)."""
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    plain.write_bytes(lines_of(5))
+    packed.write_bytes(gzip.compress(lines_of(5)))
+    told: list[int] = []
+    results = Run(Checker(), [str(plain), str(packed)]).results(told.append)
+    next(results)
+    assert told == [packed.stat().st_size, plain.stat().st_size]
+    list(results)
+    assert told == [packed.stat().st_size, plain.stat().st_size]
