@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 from contracts import __version__, routing
@@ -39,16 +40,43 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the run is, as Ctrl-C raises ``KeyboardInterrupt``:
-    the run stops its workers and removes its temporary files on the way out."""
+    """SIGINT (Ctrl-C) or SIGTERM during ``validate``, raised where the run
+    is: the run stops its workers and removes its temporary files on the way out."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
 
 
-def _terminated(signum: int, frame: object) -> None:
-    raise Terminated(signum)
+class _Stopping:
+    """The handler of SIGINT and SIGTERM while ``validate`` runs.
+
+    It raises :class:`Terminated` in the main thread, wherever that is, but
+    not inside a ``__del__`` (the garbage collector finalizing an object,
+    an asyncio transport of a download say): Python prints an exception
+    raised there and goes on, and the run would not stop. There the signal
+    is sent again a moment later, to land elsewhere. A second signal, while
+    the run is stopping already, ends the process at once."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.raised:
+            os._exit(128 + signum)
+        if _finalizing(frame):
+            threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+            return
+        self.raised = True
+        raise Terminated(signum)
+
+
+def _finalizing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def interrupted(signum: int) -> int:
@@ -429,7 +457,10 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
     verbosity = -1 if args.quiet else 1 if args.verbose else 0
     with contextlib.ExitStack() as stack:
         if threading.current_thread() is threading.main_thread():  # where a signal's handler runs
-            stack.callback(signal.signal, signal.SIGTERM, signal.signal(signal.SIGTERM, _terminated))
+            stopping = _Stopping()
+            for number in (signal.SIGINT, signal.SIGTERM):
+                if signal.getsignal(number) is not signal.SIG_IGN:  # ignored (nohup, a background job): it stays so
+                    stack.callback(signal.signal, number, signal.signal(number, stopping))
         pool = stack.enter_context(engine)  # before any output: a scheduler out of reach is one line, no report
         # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -490,6 +491,12 @@ def stalling() -> Iterator[str]:
         yield f"{base}/log.jsonl"
 
 
+def _interruptible() -> None:
+    """Ctrl-C as a terminal's foreground process gets it: a test run started
+    in the background (``pytest &``) ignores SIGINT, and its children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_leaves_no_file(
@@ -508,6 +515,7 @@ def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_le
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_interruptible,
     )
     try:
         for _ in range(1200):  # until a result is in the run's temporary file (or the run ended: then it fails below)
@@ -519,6 +527,29 @@ def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_le
         _, err = run.communicate(timeout=60)
     finally:
         run.kill()
-    assert run.returncode == 128 + stop
-    assert err.decode() == f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n"
+    assert (run.returncode, err.decode()) == (
+        128 + stop,
+        f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n",
+    )
     assert list(temporary.iterdir()) == []
+
+
+def test_a_signal_that_lands_in_a_finalizer_is_sent_again_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raised inside a ``__del__`` (an asyncio transport of a download, collected
+    in the main thread), the interrupt would be printed and ignored, and the run
+    would go on: there the handler sends the signal again, to land elsewhere."""
+    from contracts import cli
+
+    sent: list[tuple[int, int]] = []
+    later = lambda delay, call, args: SimpleNamespace(start=lambda: sent.append(args))  # noqa: E731
+    monkeypatch.setattr(cli.threading, "Timer", later)
+    stopping = cli._Stopping()
+
+    class Collected:
+        def __del__(self) -> None:
+            stopping(signal.SIGTERM, sys._getframe())
+
+    Collected()
+    assert sent == [(os.getpid(), signal.SIGTERM)]
+    with pytest.raises(cli.Terminated):
+        stopping(signal.SIGTERM, sys._getframe())
