@@ -96,7 +96,7 @@ class Results:
 
     def put_away(self) -> Results:
         """Every result but the first :attr:`kept` in the file, none left in ``last``:
-        the answer of a remote file, which waits for its turn with the others."""
+        an answer that waits for its turn with many others."""
         if self.last:
             self._spill()
         return self
@@ -172,8 +172,10 @@ class WorkerDied(Exception):
 
 def work(checker: Checker, source: Source, waits: bool = False, folder: str | None = None) -> Answer:
     """Read and judge one source (in a worker, or in this process with one job);
-    ``waits``: its answer is had before its turn (a remote file's), so it holds
-    its results in its temporary file only, however many answers wait;
+    ``waits``: its answer is had before its turn (a source read once), so it
+    holds none of its first results in memory, only its last ones (fewer than
+    :data:`KEPT`), which the driver puts away too once the answers waiting
+    hold more than :data:`KEPT` in all;
     ``folder``: where that file goes (:attr:`Results.folder`)."""
     before = redaction.remembered()
     if checker.coverage is not None:  # each task observes for itself; the driver merges
@@ -182,8 +184,6 @@ def work(checker: Checker, source: Source, waits: bool = False, folder: str | No
     results = Results(kept=0 if waits else KEPT, folder=folder)
     for judged in checker.judge(reading):
         results.add(judged)
-    if waits:
-        results.put_away()
     return results, redaction.remembered_since(before), reading.lines, reading.nonblank, checker.coverage
 
 
@@ -317,8 +317,9 @@ class Run:
         compressed one, a large document) is not read twice for its secrets:
         its task is run first, and its answer, which carries the secrets
         remembered while reading it, waits for its turn, its results in its
-        temporary file (``waits``: memory does not grow with the number of
-        such sources); ``told`` is told its bytes when it has been read. The
+        temporary file but for its last few (``waits``: memory does not grow
+        with the number of such sources: beyond :data:`KEPT` results waiting
+        in all, the last ones go to the file too); ``told`` is told its bytes when it has been read. The
         others' secrets are read by :func:`secrets_of` (plain JSON Lines: a
         byte search) while the first tasks already run in the pool.
 
@@ -365,9 +366,13 @@ class Run:
             for source in listed:
                 if id(source) not in once:
                     secrets_of(source)
+            held = 0  # the results of the answers in ready kept in memory: KEPT at most
             for source, future in first:  # with one job, each is run here and now
-                ready[id(source)] = workers.answer(source, future, waits=True)
-                redaction.remember(*ready[id(source)][1])
+                answer = ready[id(source)] = workers.answer(source, future, waits=True)
+                redaction.remember(*answer[1])
+                if held + len(answer[0].last) > KEPT:
+                    answer[0].put_away()  # the rest of its results in its file too
+                held += len(answer[0].last)
                 if told is not None:  # read: the bar moves now, not when its results' turn comes
                     told(source.bytes)
             yield from drain(2 * jobs)

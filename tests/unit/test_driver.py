@@ -305,18 +305,42 @@ def test_results_spilled_to_disk_are_not_readable_there(monkeypatch: pytest.Monk
     assert not any(file.exists() for file in files)
 
 
-def test_an_answer_that_waits_its_turn_holds_none_of_its_results_in_memory(tmp_path: Path) -> None:
-    """A remote file's answer is had before its turn, with every other remote
-    file's: its results wait in its temporary file, the same ones in the same order."""
+def test_answers_that_wait_their_turn_hold_few_of_their_results_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source read once is judged before its turn, with every other such
+    source: its answer holds none of its first results in memory and fewer
+    than KEPT of its last, and the driver puts those away too once the
+    answers waiting hold more than KEPT in all; the same results, in the same order."""
+    monkeypatch.setattr(driver, "KEPT", 8)
     path = tmp_path / "log.jsonl"
     path.write_bytes(log_lines(300))
     source = Source(str(path), "jsonl", path.stat().st_size)
     kept = list(work(Checker(), source)[0])
     waiting = work(Checker(), source, waits=True)[0]
-    assert (waiting.first, waiting.last) == ([], [])
+    assert waiting.first == []
+    assert 0 < len(waiting.last) < 8
     assert waiting.spilled is not None
     assert list(waiting) == kept
     assert len(kept) > 10
+
+    put_away: list[int] = []
+    original = driver.Results.put_away
+
+    def counted(results: driver.Results) -> driver.Results:
+        put_away.append(len(results.last))
+        return original(results)
+
+    monkeypatch.setattr(driver.Results, "put_away", counted)
+    paths = []
+    for n in range(6):  # read once, each: a few results, held until their turn
+        packed = tmp_path / f"log-{n}.jsonl.gz"
+        packed.write_bytes(gzip.compress(log_lines(20, seed=n)))
+        paths.append(str(packed))
+    alone = [list(each_result(judge_all(Checker(), [one]))) for one in paths]
+    assert not put_away  # one file alone: its answer waits for no other
+    assert list(each_result(judge_all(Checker(), paths))) == [r for one in alone for r in one]
+    assert put_away  # the answers waiting held more than KEPT: put away
 
 
 @pytest.fixture
