@@ -318,10 +318,11 @@ class Run:
         its task is run first, and its answer, which carries the secrets
         remembered while reading it, waits for its turn, its results in its
         temporary file but for its last few (``waits``: memory does not grow
-        with the number of such sources: beyond :data:`KEPT` results waiting
-        in all, the last ones go to the file too); ``told`` is told its bytes when it has been read. The
-        others' secrets are read by :func:`secrets_of` (plain JSON Lines: a
-        byte search) while the first tasks already run in the pool.
+        with the number of such sources; beyond :data:`KEPT` results waiting
+        in all, the last ones go to the file too). ``told`` is told its bytes
+        once it has been read. The others' secrets are read by
+        :func:`secrets_of` (plain JSON Lines: a byte search) while the first
+        tasks already run in the pool.
 
         The temporary files of the tasks are in a folder of the run's own,
         removed at the end with whatever is in it (a worker that died knew the
