@@ -79,9 +79,14 @@ def _finalizing(frame: FrameType | None) -> bool:
     return False
 
 
+def stopped_by(signum: int) -> str:
+    """What an interrupted run says, on standard error and as the last word of its report."""
+    return f"interrupted by {signal.Signals(signum).name}: the report is incomplete"
+
+
 def interrupted(signum: int) -> int:
     """One line on standard error, and the shell's exit code of a process ended by ``signum``."""
-    sys.stderr.write(f"pcm-contracts: interrupted by {signal.Signals(signum).name}: the report is incomplete\n")
+    sys.stderr.write(f"pcm-contracts: {stopped_by(signum)}\n")
     return 128 + signum
 
 
@@ -462,11 +467,11 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
                 if signal.getsignal(number) is not signal.SIG_IGN:  # ignored (nohup, a background job): it stays so
                     stack.callback(signal.signal, number, signal.signal(number, stopping))
         pool = stack.enter_context(engine)  # before any output: a scheduler out of reach is one line, no report
+        run = Run(checker, args.paths, pool.width if pool else args.jobs, pool=pool)  # the inputs listed: no report yet
         # JSON allows a lone surrogate ("\ud800") that UTF-8 cannot encode: written escaped, never a crash
         output = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else None  # noqa: SIM115
         target = stack.enter_context(output) if output else out
         show_bar = not (args.no_progress or args.quiet) and is_terminal(err)
-        run = Run(checker, args.paths, pool.width if pool else args.jobs, pool=pool)
         bar = ProgressBar(
             err,
             total=run.total if show_bar else None,
@@ -482,18 +487,28 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
         summary = Summary()
         results = run.results(bar.read if show_bar else None)
         counted = bar.judged if show_bar else None
-        with guard:  # one guard for the run, not one an item: a closed pipe ends this loop only
-            for judged in results:
+        try:
+            with guard:  # one guard for the run, not one an item: a closed pipe ends this loop only
+                for judged in results:
+                    summary.add(judged)
+                    try:
+                        reporter.result(judged)
+                    finally:  # counted once written, or once the pipe closed on it
+                        if counted is not None:
+                            counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
+            for judged in results:  # the rest, after the report's pipe closed: judged and counted, not written
                 summary.add(judged)
-                try:
-                    reporter.result(judged)
-                finally:  # counted once written, or once the pipe closed on it
-                    if counted is not None:
-                        counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
-        for judged in results:  # the rest, after the report's pipe closed: judged and counted, not written
-            summary.add(judged)
-            if counted is not None:
-                counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
+                if counted is not None:
+                    counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
+        except (KeyboardInterrupt, Terminated) as stop:  # the report ends well-formed, and says it is incomplete
+            results.close()  # its workers stopped, its temporary files removed, before the report is ended
+            bar.close()
+            if not guard.closed:
+                with guard:
+                    signum = stop.signum if isinstance(stop, Terminated) else signal.SIGINT
+                    reporter.finish(summary, interrupted=stopped_by(signum))
+                    target.flush()
+            raise
         bar.close()
         if not guard.closed:
             with guard:

@@ -37,7 +37,7 @@ import shutil
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -309,7 +309,7 @@ class Run:
         listed = [one for one in self.found if isinstance(one, Source)]
         return None if any(one.kind == "stdin" for one in listed) else sum(one.bytes for one in listed)
 
-    def results(self, told: Told | None = None) -> Iterator[Judged]:
+    def results(self, told: Told | None = None) -> Generator[Judged, None, None]:
         """Every result, in input order; ``told`` is told the bytes of each file source as it is judged.
 
         Every source's secrets are known before the first result is reported.

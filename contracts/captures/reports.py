@@ -18,6 +18,12 @@ skipped; ``reason`` only for unreadable and skipped items)::
      "coverage": {"operations": {"observed": [...], "missing": [...], "undocumented": [...]},
                   "job types": {...}, "job statuses": {...}, "meta variants": {...},
                   "error statuses": {...}, "statuses by operation": {"GET /pcm/jobs": {"observed", "missing"}}}}
+
+A run that is interrupted (Ctrl-C, SIGTERM) still ends its report well-formed,
+with what it judged and a word that it is incomplete (``finish(summary,
+interrupted=...)``): the text report's last line, an ``"interrupted"`` member
+after the JSON summary, one more JUnit case (``the run``) with an error of
+type ``interrupted``, so that no reader takes the part for the whole.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ FORMATS: tuple[Format, ...] = ("text", "json", "junit")
 class Reporter(Protocol):
     def result(self, result: Judged) -> None: ...
 
-    def finish(self, summary: Summary) -> None: ...
+    def finish(self, summary: Summary, interrupted: str | None = None) -> None: ...
 
 
 class TextReporter:
@@ -91,7 +97,7 @@ class TextReporter:
         if lines:
             self.out.write(redact("\n".join(lines)) + "\n")
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, interrupted: str | None = None) -> None:
         if self.verbosity < 0:
             return
         counts = summary.counts
@@ -109,6 +115,8 @@ class TextReporter:
         if summary.failing:
             more = summary.counts["invalid"] + summary.counts["unreadable"] - len(summary.failing)
             lines.append(f"first failing: {', '.join(summary.failing)}" + (f" (and {more} more)" if more else ""))
+        if interrupted is not None:
+            lines.append(self._paint(interrupted, "error"))
         self.out.write(redact("\n".join(lines)) + "\n")
 
 
@@ -151,8 +159,10 @@ class JsonReporter:
         self.first = False
         self.out.write(text)
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, interrupted: str | None = None) -> None:
         self.out.write('\n],\n"summary": ' + redact(json.dumps(summary.as_dict(), ensure_ascii=False)))
+        if interrupted is not None:
+            self.out.write(',\n"interrupted": ' + json.dumps(interrupted))
         if self.coverage is not None:
             self.out.write(',\n"coverage": ' + redact(json.dumps(self.coverage.report(), ensure_ascii=False)))
         self.out.write("}\n")
@@ -181,8 +191,9 @@ def quoteattr(text: str) -> str:
 
 class JUnitReporter:
     """One test case a payload: invalid -> failure, unreadable -> error,
-    skipped -> skipped. Cases are spooled to a temporary file, since the
-    counts in the ``testsuite`` element are known only at the end."""
+    skipped -> skipped; an interrupted run, one case more, in error. Cases
+    are spooled to a temporary file, since the counts in the ``testsuite``
+    element are known only at the end."""
 
     def __init__(self, out: Writer, *, name: str = "pcm-contracts validate") -> None:
         self.out = out
@@ -210,18 +221,23 @@ class JUnitReporter:
             body = f"<failure message={headline} type={quoteattr('contract')}>{escape(text)}</failure>"
         self.spool.write(redact(f"{case}>{body}</testcase>\n"))
 
-    def finish(self, summary: Summary) -> None:
+    def finish(self, summary: Summary, interrupted: str | None = None) -> None:
         counts = summary.counts
         elapsed = time.monotonic() - self.started
+        stopped = int(interrupted is not None)  # one error case more: the run itself
         self.out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>\n')
         self.out.write(
-            f'<testsuite name={quoteattr(self.name)} tests="{summary.read}" failures="{counts["invalid"]}" '
-            f'errors="{counts["unreadable"]}" skipped="{counts["skipped"]}" time="{elapsed:.3f}">\n'
+            f'<testsuite name={quoteattr(self.name)} tests="{summary.read + stopped}" failures="{counts["invalid"]}" '
+            f'errors="{counts["unreadable"] + stopped}" skipped="{counts["skipped"]}" time="{elapsed:.3f}">\n'
         )
         self.spool.seek(0)
         while block := self.spool.read(2**16):
             self.out.write(block)
         self.spool.close()
+        if interrupted is not None:
+            case = f"  <testcase classname={quoteattr('pcm-contracts')} name={quoteattr('the run')}>"
+            error = f"<error message={quoteattr(interrupted)} type={quoteattr('interrupted')}/>"
+            self.out.write(f"{case}{error}</testcase>\n")
         self.out.write("</testsuite>\n</testsuites>\n")
 
 

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -29,6 +30,7 @@ from contracts.registry import EXAMPLES_DIR, ROOT
 from contracts.rules import RULES
 from tests import gcs_server
 from tests.casefiles import example
+from tests.pipeline import each_result
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -531,6 +533,81 @@ def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_le
         128 + stop,
         f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n",
     )
+    assert list(temporary.iterdir()) == []
+
+
+def _report_says_it_was_interrupted(kind: str, text: str, signum: int, judged: int) -> None:
+    """``text`` is a whole report of ``kind``: ``judged`` items, then the word that the run was stopped."""
+    word = f"interrupted by {signal.Signals(signum).name}: the report is incomplete"
+    if kind == "json":
+        report = json.loads(text)  # it parses: never cut off
+        assert (report["interrupted"], report["summary"]["read"], len(report["results"])) == (word, judged, judged)
+    elif kind == "junit":
+        suite = ElementTree.fromstring(text).find("testsuite")
+        assert suite is not None
+        cases = suite.findall("testcase")
+        assert (suite.get("tests"), suite.get("errors"), len(cases)) == (str(judged + 1), str(1), judged + 1)
+        error = cases[-1].find("error")
+        assert error is not None
+        assert (cases[-1].get("name"), error.get("type"), error.get("message")) == ("the run", "interrupted", word)
+    else:
+        lines = text.splitlines()
+        valid, invalid = max(judged - 1, 0), min(judged, 1)  # the second line of the log is the drifted one
+        summary = f"read {judged} payload(s): {valid} valid, {invalid} invalid, 0 unreadable, 0 skipped"
+        assert [line for line in lines if line.startswith("read ")] == [summary]
+        assert lines[-1] == word
+
+
+@pytest.mark.parametrize("kind", ["text", "json", "junit"])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_ends_its_report_well_formed_with_what_it_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, stop: signal.Signals
+) -> None:
+    """The signal lands after 3 of 5 results (a Ctrl-C as Python raises it by
+    default, or the run's own handler's exception): the report holds those 3
+    and says the run was interrupted, the exit code is the signal's."""
+    from contracts import cli
+
+    log = tmp_path / "log.jsonl"
+    log.write_text(job_line() + job_line(status="archived") + job_line() * 3)
+    real = cli.Run.results
+
+    def stopped(self: Any, told: Any = None) -> Iterator[Any]:
+        for count, judged in enumerate(each_result(real(self, told))):
+            if count == 3:
+                raise KeyboardInterrupt if stop == signal.SIGINT else cli.Terminated(stop)
+            yield judged
+
+    monkeypatch.setattr(cli.Run, "results", stopped)
+    out = tmp_path / f"report.{kind}"
+    assert run("validate", str(log), "--format", kind, "--output", str(out))[0] == 128 + stop
+    _report_says_it_was_interrupted(kind, out.read_text(), stop, 3)
+
+
+@pytest.mark.parametrize("kind", ["text", "json", "junit"])
+def test_a_run_stopped_by_a_signal_leaves_a_well_formed_report(stalling: str, tmp_path: Path, kind: str) -> None:
+    """A real SIGTERM to ``validate --jobs 2`` waiting on a download (as a CI
+    job's timeout sends it): its report parses and says so, nothing judged in it."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    out = tmp_path / f"report.{kind}"
+    run = subprocess.Popen(
+        command("validate", "--jobs", "2", "--format", kind, "--output", str(out), stalling),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
+    try:
+        for _ in range(1200):
+            if list(temporary.rglob("pcm-contracts-results-*")) or run.poll() is not None:
+                break
+            time.sleep(0.05)
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert (run.returncode, err.count(b"\n")) == (128 + signal.SIGTERM, 1)
+    _report_says_it_was_interrupted(kind, out.read_text(), signal.SIGTERM, 0)
     assert list(temporary.iterdir()) == []
 
 
