@@ -55,20 +55,35 @@ class _Stopping:
     not inside a ``__del__`` (the garbage collector finalizing an object,
     an asyncio transport of a download say): Python prints an exception
     raised there and goes on, and the run would not stop. There the signal
-    is sent again a moment later, to land elsewhere. A second signal, while
-    the run is stopping already, ends the process at once."""
+    is sent again a moment later, to land elsewhere. While :attr:`holding`
+    (a result being counted and written), it is raised only by :meth:`release`
+    once the result is whole in both, so that the report of an interrupted
+    run counts what it shows. A second signal, while the run is stopping
+    already, ends the process at once."""
 
     def __init__(self) -> None:
         self.raised = False
+        self.holding = False
+        self.pending: int | None = None
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        if self.raised:
+        if self.raised or self.pending is not None:
             os._exit(128 + signum)
+        if self.holding:
+            self.pending = signum
+            return
         if _finalizing(frame):
             threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
             return
         self.raised = True
         raise Terminated(signum)
+
+    def release(self) -> None:
+        """Out of the held part: the signal that came meanwhile, raised now."""
+        self.holding = False
+        if self.pending is not None:
+            self.raised, signum, self.pending = True, self.pending, None
+            raise Terminated(signum)
 
 
 def _finalizing(frame: FrameType | None) -> bool:
@@ -461,8 +476,8 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
     engine = build_engine(args)
     verbosity = -1 if args.quiet else 1 if args.verbose else 0
     with contextlib.ExitStack() as stack:
+        stopping = _Stopping()  # outside the main thread, never told of a signal: holding changes nothing
         if threading.current_thread() is threading.main_thread():  # where a signal's handler runs
-            stopping = _Stopping()
             for number in (signal.SIGINT, signal.SIGTERM):
                 if signal.getsignal(number) is not signal.SIG_IGN:  # ignored (nohup, a background job): it stays so
                     stack.callback(signal.signal, number, signal.signal(number, stopping))
@@ -490,12 +505,14 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
         try:
             with guard:  # one guard for the run, not one an item: a closed pipe ends this loop only
                 for judged in results:
+                    stopping.holding = True  # a signal now waits until the result is counted and written
                     summary.add(judged)
                     try:
                         reporter.result(judged)
                     finally:  # counted once written, or once the pipe closed on it
                         if counted is not None:
                             counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
+                        stopping.release()
             for judged in results:  # the rest, after the report's pipe closed: judged and counted, not written
                 summary.add(judged)
                 if counted is not None:

@@ -258,11 +258,23 @@ class Workers:
         """End the workers' tasks now: for a run cut short (interrupted, or its
         results no longer wanted), which must not wait for a long download or
         a large file to be judged first. ``ProcessPoolExecutor`` has no public
-        way to end a running task, so its worker processes are terminated."""
+        way to end a running task, so its worker processes are terminated.
+
+        A worker may be ended in the middle of sending an answer: the pool's
+        thread that reads the answers would then wait for ever for the rest of
+        it (the pool's own copy of the pipe's writing end keeps the pipe open),
+        and so would the pool's shutdown. Once the workers are gone, that copy
+        is closed: the thread reads the pipe's end, takes the pool for broken
+        and ends."""
         if self.own and isinstance(self.pool, ProcessPoolExecutor):
-            processes = getattr(self.pool, "_processes", None) or {}
-            for process in list(processes.values()):
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=10)
+            answers = getattr(getattr(self.pool, "_result_queue", None), "_writer", None)
+            if answers is not None:
+                answers.close()
 
 
 def _quiet_worker() -> None:

@@ -584,6 +584,32 @@ def test_an_interrupted_run_ends_its_report_well_formed_with_what_it_judged(
     _report_says_it_was_interrupted(kind, out.read_text(), stop, 3)
 
 
+@pytest.mark.parametrize("kind", ["json", "junit"])
+def test_a_signal_while_a_result_is_written_waits_until_it_is_counted_and_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """SIGTERM to this process as the report starts writing a batch of valid
+    lines: the batch is written whole and counted once, then the run stops, so
+    the report's counts are those of what it shows."""
+    from contracts import cli
+    from contracts.captures import reports
+
+    log = tmp_path / "log.jsonl"
+    log.write_text(job_line(status="archived") + job_line() * 4 + job_line(status="archived"))
+    reporter = reports.JsonReporter if kind == "json" else reports.JUnitReporter
+    real = reporter.result
+
+    def signalled(self: Any, judged: Any) -> None:
+        if isinstance(judged, cli.Passed):
+            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs at once, in this thread, here
+        real(self, judged)
+
+    monkeypatch.setattr(reporter, "result", signalled)
+    out = tmp_path / f"report.{kind}"
+    assert run("validate", str(log), "--format", kind, "--output", str(out))[0] == 128 + signal.SIGTERM
+    _report_says_it_was_interrupted(kind, out.read_text(), signal.SIGTERM, 5)  # line 6 not judged
+
+
 @pytest.mark.parametrize("kind", ["text", "json", "junit"])
 def test_a_run_stopped_by_a_signal_leaves_a_well_formed_report(stalling: str, tmp_path: Path, kind: str) -> None:
     """A real SIGTERM to ``validate --jobs 2`` waiting on a download (as a CI

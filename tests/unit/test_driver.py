@@ -187,6 +187,22 @@ def hanging_work(checker: Checker, source: Source, *rest: Any) -> Any:
     return work(checker, source, *rest)
 
 
+def half_sent_work(checker: Checker, source: Source, *rest: Any) -> Any:
+    """A worker that has sent the first bytes of its answer and no more (as
+    one the driver terminates in the middle of sending it): the pool's thread
+    that reads the answers waits for the rest. ``source`` names the file to
+    touch once the bytes are sent."""
+    import sys
+
+    frame: Any = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":  # concurrent.futures' worker loop holds the answers' pipe
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), (1000).to_bytes(4, "big") + b"\x80\x05 half")  # a message of 1000 bytes, 7 sent
+    Path(source.name).touch()
+    time.sleep(600)
+
+
 def lines_of(count: int) -> bytes:
     return b"".join(json.dumps(JOB).encode() + b"\n" for _ in range(count))
 
@@ -386,6 +402,30 @@ def test_a_run_closed_before_its_end_stops_its_workers_and_leaves_no_file_behind
     closing.join(timeout=60)  # it waited for hang.jsonl's 600 seconds without the workers stopped
     assert not closing.is_alive()
     assert list(temporary.iterdir()) == []
+
+
+def test_workers_stopped_while_one_sends_its_answer_end_and_are_not_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker terminated in the middle of sending its answer leaves the
+    pool's reading thread waiting for bytes that never come: stopping the
+    workers ends that wait, so the run's end (Ctrl-C, SIGTERM) does not hang."""
+    monkeypatch.setattr("contracts.captures.driver.work", half_sent_work)
+    sent = tmp_path / "sent"
+    workers = driver.Workers(Checker(), 2, folder=str(tmp_path))
+    future = workers.submit(Source(str(sent), "jsonl"))
+    for _ in range(1200):
+        if sent.exists():
+            break
+        time.sleep(0.05)
+    assert sent.exists()
+    workers.stop()
+    ending = threading.Thread(target=workers.shutdown)
+    ending.start()
+    ending.join(timeout=60)  # it waited for ever
+    assert not ending.is_alive()
+    with pytest.raises(driver.BrokenProcessPool):
+        future.result(timeout=0)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
