@@ -99,6 +99,11 @@ def stopped_by(signum: int) -> str:
     return f"interrupted by {signal.Signals(signum).name}: the report is incomplete"
 
 
+def signal_of(stop: KeyboardInterrupt | Terminated) -> int:
+    """The signal that stopped the run: Ctrl-C as Python raises it by default, or as :class:`_Stopping` does."""
+    return stop.signum if isinstance(stop, Terminated) else signal.SIGINT
+
+
 def interrupted(signum: int) -> int:
     """One line on standard error, and the shell's exit code of a process ended by ``signum``."""
     sys.stderr.write(f"pcm-contracts: {stopped_by(signum)}\n")
@@ -502,6 +507,7 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
         summary = Summary()
         results = run.results(bar.read if show_bar else None)
         counted = bar.judged if show_bar else None
+        stop: KeyboardInterrupt | Terminated | None = None
         try:
             with guard:  # one guard for the run, not one an item: a closed pipe ends this loop only
                 for judged in results:
@@ -517,20 +523,16 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = Non
                 summary.add(judged)
                 if counted is not None:
                     counted(len(judged.numbers) if isinstance(judged, Passed) else 1)
-        except (KeyboardInterrupt, Terminated) as stop:  # the report ends well-formed, and says it is incomplete
+        except (KeyboardInterrupt, Terminated) as error:  # the report ends well-formed, and says it is incomplete
             results.close()  # its workers stopped, its temporary files removed, before the report is ended
-            bar.close()
-            if not guard.closed:
-                with guard:
-                    signum = stop.signum if isinstance(stop, Terminated) else signal.SIGINT
-                    reporter.finish(summary, interrupted=stopped_by(signum))
-                    target.flush()
-            raise
+            stop = error
         bar.close()
         if not guard.closed:
             with guard:
-                reporter.finish(summary)
+                reporter.finish(summary, interrupted=None if stop is None else stopped_by(signal_of(stop)))
                 target.flush()
+        if stop is not None:
+            raise stop
     if args.output and verbosity >= 0:
         TextReporter(err, colour=colour_wanted(args.color, err)).finish(summary)
     checked = summary.counts["valid"] + summary.counts["invalid"]
@@ -560,10 +562,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except ContractError as error:
         sys.stderr.write(f"pcm-contracts: {error}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return interrupted(signal.SIGINT)
-    except Terminated as stop:
-        return interrupted(stop.signum)
+    except (KeyboardInterrupt, Terminated) as stop:
+        return interrupted(signal_of(stop))
     return code
 
 

@@ -510,30 +510,35 @@ def test_an_interrupted_run_says_so_in_one_line_exits_128_plus_the_signal_and_le
     one line on standard error, no traceback from it or its workers, and none
     of its temporary files left behind."""
     temporary = tmp_path / "tmp"
+    code, err, spilled = _signalled_midway(temporary, stop, "--jobs", jobs, "--no-progress", stalling)
+    assert spilled
+    assert (code, err) == (128 + stop, f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n")
+    assert list(temporary.iterdir()) == []
+
+
+def _signalled_midway(temporary: Path, stop: signal.Signals, *argv: str) -> tuple[int, str, bool]:
+    """``validate *argv`` with ``temporary`` (made here) as its ``TMPDIR``, sent
+    ``stop`` once a result is in its temporary file (or once it ended): its exit
+    code, its standard error, and whether that file was there when the signal went."""
     temporary.mkdir()
-    env = {**os.environ, "TMPDIR": str(temporary)}
     run = subprocess.Popen(
-        command("validate", "--jobs", jobs, "--no-progress", stalling),
+        command("validate", *argv),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=env,
+        env={**os.environ, "TMPDIR": str(temporary)},
         preexec_fn=_interruptible,
     )
     try:
-        for _ in range(1200):  # until a result is in the run's temporary file (or the run ended: then it fails below)
+        for _ in range(1200):  # until a result is in the run's temporary file (or the run ended)
             if list(temporary.rglob("pcm-contracts-results-*")) or run.poll() is not None:
                 break
             time.sleep(0.05)
-        assert list(temporary.rglob("pcm-contracts-results-*"))
+        spilled = bool(list(temporary.rglob("pcm-contracts-results-*")))
         run.send_signal(stop)
         _, err = run.communicate(timeout=60)
     finally:
         run.kill()
-    assert (run.returncode, err.decode()) == (
-        128 + stop,
-        f"pcm-contracts: interrupted by {stop.name}: the report is incomplete\n",
-    )
-    assert list(temporary.iterdir()) == []
+    return run.returncode, err.decode(), spilled
 
 
 def _report_says_it_was_interrupted(kind: str, text: str, signum: int, judged: int) -> None:
@@ -615,24 +620,11 @@ def test_a_run_stopped_by_a_signal_leaves_a_well_formed_report(stalling: str, tm
     """A real SIGTERM to ``validate --jobs 2`` waiting on a download (as a CI
     job's timeout sends it): its report parses and says so, nothing judged in it."""
     temporary = tmp_path / "tmp"
-    temporary.mkdir()
     out = tmp_path / f"report.{kind}"
-    run = subprocess.Popen(
-        command("validate", "--jobs", "2", "--format", kind, "--output", str(out), stalling),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(temporary)},
+    code, err, _ = _signalled_midway(
+        temporary, signal.SIGTERM, "--jobs", "2", "--format", kind, "--output", str(out), stalling
     )
-    try:
-        for _ in range(1200):
-            if list(temporary.rglob("pcm-contracts-results-*")) or run.poll() is not None:
-                break
-            time.sleep(0.05)
-        run.send_signal(signal.SIGTERM)
-        _, err = run.communicate(timeout=60)
-    finally:
-        run.kill()
-    assert (run.returncode, err.count(b"\n")) == (128 + signal.SIGTERM, 1)
+    assert (code, err.count("\n")) == (128 + signal.SIGTERM, 1)
     _report_says_it_was_interrupted(kind, out.read_text(), signal.SIGTERM, 0)
     assert list(temporary.iterdir()) == []
 
