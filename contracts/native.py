@@ -33,7 +33,7 @@ the value, numbers in range for their type) but keeps the last of a duplicate
 key. A chunk's lines are taken at once only when they hold their decoded
 values' members, each once and spelled as msgspec writes them: they equal
 msgspec's writing of the values, line ends and all, or are as long as it
-once spaces and line ends are not counted (:meth:`Screen._written_back` says
+once JSON whitespace is not counted (:meth:`Screen._written_back` says
 why that is sound: no spelling is shorter than msgspec's, and each member the
 decoder dropped makes a line longer), so a line taken holds no duplicate key,
 no member the types do not know and no odd spelling. Otherwise each line is
@@ -351,14 +351,11 @@ def read_dates(strings: list[str]) -> tuple[list[int], list[datetime]] | None:
 
 
 def as_long(written: bytes, data: bytes) -> bool:
-    """Whether ``data``, one line without its line end and with no JSON
-    whitespace but spaces, is as long as msgspec's ``written`` value of it
-    once the spaces of both are not counted: then it holds the value's
-    members in some order, each once, spelled as msgspec writes them
+    """Whether ``data``, one line, is as long as msgspec's ``written`` value
+    of it once the JSON whitespace of both is not counted: then it holds the
+    value's members in some order, each once, spelled as msgspec writes them
     (:meth:`Screen._written_back` says why, for a chunk of lines)."""
-    if b"\t" in data or b"\r" in data or b"\n" in data:
-        return False
-    return len(data) - data.count(b" ") == len(written) - written.count(b" ")
+    return len(data.translate(None, WHITESPACE)) == len(written) - written.count(b" ")
 
 
 def _without(items: list[_T], indices: list[int]) -> list[_T]:
@@ -438,7 +435,7 @@ class Screen:
         """Whether every line holds its body's members, each once and spelled
         as msgspec writes it, told for the whole chunk at once: the lines are
         the writing itself (the common case, line ends and all), or they are
-        as long as the writing once the spaces and line ends of both are not
+        as long as the writing once the JSON whitespace of both is not
         counted (any spacing, any key order).
 
         The first: msgspec writes the bodies as JSON Lines, each one's writing
@@ -448,42 +445,41 @@ class Screen:
 
         The second is sound because no line can be shorter than its writing
         in what is counted, and is only as long where it is the writing with
-        spaces put in. Spaces inside strings are left out of the count on both
-        sides alike, and spaces between tokens are the line's only other
-        bytes not counted; a line with any other JSON whitespace (a tab, a
-        carriage return) is compared with all its whitespace taken out
-        instead, and a line end anywhere but at a line's end is counted. What
-        is left of a line is its tokens. Each member the decoder dropped (the
-        first of a key read twice, a member the types do not know) is a
-        member the writing lacks, so at least 5 bytes more. msgspec writes
-        every string in its shortest JSON spelling, so a string spelled
-        otherwise (an escape where the character may stand as it is, a space
-        written ``\\u0020``) is longer. It refuses a raw control character in
-        a string and any integer spelled as a fraction or with an exponent,
-        so no string or number is spelled shorter than it writes it (a test
-        pins these facts of msgspec). Nothing else differs: a member's
-        position does not count, and the writing omits no member the line has
-        (no field has a default but UNSET). So where the counts are equal,
-        the line is its body's members in some order, each once, between
-        spaces, and the reference reads the same value from it. The counts
-        are summed over the chunk: each line's is at least its writing's, so
-        the sums are equal only where each line's is.
+        whitespace put in. The writing's only whitespace is the spaces inside
+        its strings and the line end after each value. A decoded line has no
+        whitespace inside a string but spaces (msgspec refuses a raw control
+        character there), so what is not counted of a line is the spaces
+        inside its strings, alike on both sides, and the whitespace between
+        its tokens. What is left of a line is its tokens. Each member the
+        decoder dropped (the first of a key read twice, a member the types do
+        not know) is a member the writing lacks, so at least 5 bytes more.
+        msgspec writes every string in its shortest JSON spelling, so a
+        string spelled otherwise (an escape where the character may stand as
+        it is, a space written ``\\u0020``) is longer. It refuses any integer
+        spelled as a fraction or with an exponent, so no string or number is
+        spelled shorter than it writes it (a test pins these facts of
+        msgspec). Nothing else differs: a member's position does not count,
+        and the writing omits no member the line has (no field has a default
+        but UNSET). So where the counts are equal, the line is its body's
+        members in some order, each once, between whitespace, and the
+        reference reads the same value from it. The counts are summed over
+        the chunk: each line's is at least its writing's, so the sums are
+        equal only where each line's is. One pass counts a chunk
+        (``bytes.translate``).
 
         Lines written compactly in a key order the ``Struct`` does not follow
-        (no space but those inside strings) are taken so too, and the order
-        of the first is learnt, so that the next chunks equal their writing."""
+        (no whitespace but line ends and the spaces inside strings) are taken
+        so too, and the order of the first is learnt, so that the next chunks
+        equal their writing."""
         written = self._encode_lines(bodies)
         joined = b"".join(datas)
         if joined == written:
             return True
-        if b"\t" in joined or b"\r" in joined:  # JSON whitespace other than spaces and line ends
-            return joined.translate(None, WHITESPACE) == written.replace(b"\n", b"")
-        spaces = joined.count(b" ")
+        counted = len(joined.translate(None, WHITESPACE))
         in_strings = written.count(b" ") if b" " in written else 0  # the writing has no space but in strings
-        ends = sum(map(bytes.endswith, datas, repeat(b"\n")))
-        if len(joined) - spaces - ends != len(written) - in_strings - len(bodies):
+        if counted != len(written) - in_strings - len(bodies):
             return False
-        if spaces == in_strings:  # compact, in another key order (or escapes of the same length)
+        if len(joined) - counted - in_strings <= len(datas):  # compact (but line ends), in another key order
             self._other_order(datas[0].strip(WHITESPACE), self.plans[0])
         return True
 

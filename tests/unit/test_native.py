@@ -55,7 +55,7 @@ def holds_for_the_reference(line: bytes, validator: Validator | None = None) -> 
 
 
 def spellings(body: Any, rng: random.Random) -> list[bytes]:
-    """One body written compactly, spaced, indented, with keys reversed and shuffled."""
+    """One body written compactly, spaced, indented, with keys reversed and shuffled, with tabs and carriage returns."""
 
     def shuffled(value: Any, flip: bool) -> Any:
         if isinstance(value, dict):
@@ -74,6 +74,7 @@ def spellings(body: Any, rng: random.Random) -> list[bytes]:
         json.dumps(body, ensure_ascii=True).replace("e", "\\u0065", 1).encode(),
         orjson.dumps(shuffled(body, True)),
         orjson.dumps(shuffled(body, False)),
+        json.dumps(shuffled(body, False), separators=(",\t", ":\r ")).encode(),  # JSON whitespace but spaces
     ]
 
 
@@ -250,7 +251,12 @@ def test_a_spaced_chunk_in_any_key_order_is_taken_at_once_but_a_member_twice_or_
     escaped[2] = escaped[2].replace(b'"pim-job"', b'"pim\\u002djob"', 1)  # the same value, spelled longer
     missing_end = [line.rstrip(b"\n") for line in lines]  # no line end counted where there is none
     missing_end[3] += b" " * 4
-    for chunk, left in ((twice, [1]), (escaped, [2]), (missing_end, [])):
+    tabbed = [line.replace(b", ", b",\t").replace(b": ", b":\r") for line in lines]  # other whitespace, same count
+    tabbed_twice = tabbed.copy()
+    tabbed_twice[4] = tabbed_twice[4].replace(b'"data":\r{', b'"data":\r{"type":\t"pim-job",\t', 1)
+    assert found(tabbed).left == []
+    assert calls == []  # counted at once too, in any key order
+    for chunk, left in ((twice, [1]), (escaped, [2]), (missing_end, []), (tabbed_twice, [4])):
         assert found(chunk).left == left
     assert holds_for_the_reference(escaped[2])  # left only for speed
 
