@@ -74,7 +74,7 @@ def spellings(body: Any, rng: random.Random) -> list[bytes]:
         json.dumps(body, ensure_ascii=True).replace("e", "\\u0065", 1).encode(),
         orjson.dumps(shuffled(body, True)),
         orjson.dumps(shuffled(body, False)),
-        json.dumps(shuffled(body, False), separators=(",\t", ":\r ")).encode(),  # JSON whitespace but spaces
+        json.dumps(shuffled(body, False), separators=(",\t", ":\r ")).encode(),  # tabs and CRs between tokens
     ]
 
 
