@@ -11,7 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.client import NOT_JSON, Answer
-from contracts.jsonbody import MAX_DEPTH, MISSING, WHITESPACE, NotJson, _careful, parse, quick, quick_all, too_deep
+from contracts.jsonbody import (
+    MAX_DEPTH,
+    MISSING,
+    WHITESPACE,
+    NotJson,
+    _careful,
+    parse,
+    quick,
+    quick_all,
+    token_bytes,
+    too_deep,
+)
 from tests.cases_jsonbody import JSON
 from tests.cases_jsonbody import NOT_JSON as REFUSED
 
@@ -143,6 +154,25 @@ def test_orjson_refuses_whitespace_inside_a_token(body: bytes) -> None:
     """What the fast check's proof stands on (re-check on upgrading orjson)."""
     with pytest.raises(orjson.JSONDecodeError):
         orjson.loads(body)
+
+
+def test_token_bytes_counts_every_byte_but_json_whitespace() -> None:
+    """What the native pass's write-back proof counts (re-check on upgrading stringzilla):
+    each byte value alone, all of them at once, none, and form feeds and vertical tabs
+    (whitespace to ``bytes.strip``, not to JSON) counted as tokens."""
+    assert token_bytes(b"") == 0
+    for byte in range(256):
+        assert token_bytes(bytes([byte]) * 3) == (0 if byte in WHITESPACE else 3), byte
+    everything = bytes(range(256)) * 1000  # past any SIMD register width, and any length's tail
+    assert token_bytes(everything) == len(everything.translate(None, WHITESPACE)) == 252_000
+    assert token_bytes(b"\x0b\x0c \t\r\n") == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=700), st.integers(0, 64))
+def test_token_bytes_is_the_length_without_json_whitespace(data: bytes, start: int) -> None:
+    view = data[start:]  # a slice starting anywhere: not aligned
+    assert token_bytes(view) == len(view.translate(None, WHITESPACE))
 
 
 _KEYS = st.sampled_from(["a", "b", "a b", "a, b", "a: b", ", ", ": ", "é", "x\\"])

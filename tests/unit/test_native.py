@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -440,6 +441,36 @@ def test_the_odd_lines_of_a_column_are_those_in_none_of_the_forms(lines: list[by
     marks = b"\n".join(lines)
     assert native._odd(marks, len(lines)) == [index for index, line in enumerate(lines) if line not in native.FORMS]
     assert native._odd(marks, len(lines) + 1) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.one_of(st.sampled_from(native.FORMS), st.binary(max_size=9).filter(lambda line: b"\n" not in line)),
+        max_size=40,
+    )
+)
+def test_stringzilla_counts_the_forms_as_bytes_count_does(lines: list[bytes]) -> None:
+    """What :func:`native.read_dates` counts with stringzilla (re-check on upgrading it):
+    the forms of a column's marks, as many as ``bytes.count`` finds."""
+    marks = b"\n".join(lines)
+    assert [native.stringzilla.count(marks, form) for form in native.FORMS] == list(map(marks.count, native.FORMS))
+
+
+SEVEN_DIGITS = re.compile(rb"\.[0-9]{7}")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b".", b"0", b"5", b"9", b"a", b":", b"\xd9", b"\xb9", b"\n"]), max_size=40))
+def test_a_fraction_beyond_microseconds_is_found_wherever_it_stands(parts: list[bytes]) -> None:
+    """:func:`native.beyond_microseconds` says what ``\\.[0-9]{7}`` says (non-ASCII
+    bytes, such as the UTF-8 of Arabic-Indic digits, are no digits to either)."""
+    data = b"".join(parts)
+    assert native.beyond_microseconds(data) == (SEVEN_DIGITS.search(data) is not None)
+    for text in (b"2024-01-05T13:46:42.1234567Z", b"x" * 61 + b".0123456789", b".1234567"):
+        assert native.beyond_microseconds(text)
+    for text in (b"2024-01-05T13:46:42.123456Z", b".12345.67", b"", b".123456a7"):
+        assert not native.beyond_microseconds(text)
 
 
 def test_a_chunk_with_lines_its_types_refuse_or_its_checks_fail_leaves_exactly_those() -> None:
